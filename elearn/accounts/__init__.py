@@ -1,0 +1,1 @@
+"""Accounts: users, roles, sign-up, login, e-mail verification, password reset, API tokens."""

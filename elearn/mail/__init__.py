@@ -1,0 +1,1 @@
+"""The outbox: every e-mail elearn sends, its delivery and the scheduler that runs it."""

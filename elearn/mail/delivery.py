@@ -1,0 +1,139 @@
+"""The delivery job: claim due messages exactly once, send them, record the outcome.
+
+Several delivery processes may run at once. A claim is one UPDATE that only takes rows
+still pending (on PostgreSQL the candidate rows are picked ``FOR UPDATE SKIP LOCKED``, so
+runs do not wait on each other; SQLite serialises writers, so the conditional UPDATE is
+enough). A run that dies after claiming leaves rows in ``sending``; after
+MAIL_CLAIM_TIMEOUT_SECONDS they return to ``pending`` and are sent by a later run, so a
+crash never loses a message.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import smtplib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from elearn.db import utcnow
+from elearn.extensions import db
+from elearn.mail.models import MailStatus, OutboxMessage
+from elearn.mail.transport import build_email, make_transport
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    released: int = 0
+
+    @property
+    def claimed(self) -> int:
+        return self.sent + self.retried + self.failed
+
+
+def release_stale_claims(now: datetime) -> int:
+    timeout = timedelta(seconds=current_app.config["MAIL_CLAIM_TIMEOUT_SECONDS"])
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.status == MailStatus.SENDING.value,
+            OutboxMessage.claimed_at < now - timeout,
+        )
+        .values(status=MailStatus.PENDING.value, claim_token=None, claimed_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount
+
+
+def claim_due(now: datetime, limit: int) -> list[OutboxMessage]:
+    """Mark up to ``limit`` due messages as ours and return them; committed at once."""
+    token = secrets.token_hex(16)
+    candidates = (
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.status == MailStatus.PENDING.value,
+            OutboxMessage.send_after <= now,
+        )
+        .order_by(OutboxMessage.send_after, OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(candidates), OutboxMessage.status == MailStatus.PENDING.value)
+        .values(status=MailStatus.SENDING.value, claim_token=token, claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return list(
+        db.session.execute(
+            select(OutboxMessage)
+            .where(OutboxMessage.claim_token == token)
+            .order_by(OutboxMessage.send_after, OutboxMessage.id)
+        ).scalars()
+    )
+
+
+def _finish(message: OutboxMessage, **values) -> None:
+    """Record an outcome, only if our claim still holds."""
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message.id, OutboxMessage.claim_token == message.claim_token)
+        .values(claim_token=None, claimed_at=None, **values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff: base, 2x base, 4x base... capped at one day."""
+    base = current_app.config["MAIL_RETRY_BASE_SECONDS"]
+    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 86400))
+
+
+def deliver_due(now: datetime | None = None, limit: int | None = None) -> DeliveryReport:
+    """Send what is due now. Safe to run in any number of processes at once."""
+    config = current_app.config
+    now = now or utcnow()
+    report = DeliveryReport(released=release_stale_claims(now))
+    batch = limit or config["MAIL_BATCH_SIZE"]
+    sender = config["MAIL_DEFAULT_SENDER"]
+    max_attempts = config["MAIL_MAX_ATTEMPTS"]
+    while True:
+        messages = claim_due(now, batch)
+        if not messages:
+            break
+        with make_transport(config) as transport:
+            for message in messages:
+                attempts = message.attempts + 1
+                try:
+                    sent_at = utcnow()
+                    transport.send(build_email(message, sender), message)
+                except (smtplib.SMTPException, OSError) as exc:
+                    error = f"{type(exc).__name__}: {exc}"[:2000]
+                    log.warning("Mail %s to %s failed: %s", message.id, message.recipient, error)
+                    if attempts >= max_attempts:
+                        report.failed += 1
+                        _finish(message, status=MailStatus.FAILED.value, attempts=attempts,
+                                last_error=error, sent_at=None)
+                    else:
+                        report.retried += 1
+                        _finish(message, status=MailStatus.PENDING.value, attempts=attempts,
+                                last_error=error, sent_at=None,
+                                send_after=now + retry_delay(attempts))
+                else:
+                    report.sent += 1
+                    _finish(message, status=MailStatus.SENT.value, attempts=attempts,
+                            sent_at=sent_at, last_error=None)
+                db.session.commit()
+        if limit is not None:
+            break
+    return report

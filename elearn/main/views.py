@@ -1,0 +1,43 @@
+"""Home, the language switcher and the load balancers' health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session
+from flask_login import current_user
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from elearn.accounts.forms import LanguageForm
+from elearn.accounts.views import safe_next
+from elearn.extensions import db
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+def index():
+    return render_template("main/index.html")
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    """Remember the chosen language (in the profile when signed in). Works without JS."""
+    form = LanguageForm()
+    lang = form.lang.data
+    if lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+        if current_user.is_authenticated and current_user.locale != lang:
+            current_user.locale = lang
+            db.session.commit()
+    return redirect(safe_next(request.form.get("next")) or "/")
+
+
+@bp.route("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.exception("Health check: the database does not answer")
+        return jsonify(status="unavailable", database="down"), 503
+    return jsonify(status="ok", database="up")

@@ -1,0 +1,187 @@
+"""The outbox: queueing, delivery over real SMTP, retries, crash recovery, many workers."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from elearn.db import utcnow
+from elearn.mail.delivery import deliver_due
+from elearn.mail.models import MailStatus, OutboxMessage
+from elearn.mail.services import Attachment, queue_mail
+from tests.conftest import mail_body
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _queue(n: int, **kwargs) -> list[OutboxMessage]:
+    from types import SimpleNamespace
+
+    user = SimpleNamespace(name="Test Person")
+    return [
+        queue_mail(to=f"p{i}@example.org", template="accounts/reset_password",
+                   context={"user": user, "reset_url": "http://x/r", "minutes": 120}, **kwargs)
+        for i in range(n)
+    ]
+
+
+def test_queue_mail_belongs_to_the_callers_transaction(db):
+    _queue(2)
+    db.session.rollback()
+    assert db.session.execute(select(func.count(OutboxMessage.id))).scalar() == 0
+    _queue(2)
+    db.session.commit()
+    assert db.session.execute(select(func.count(OutboxMessage.id))).scalar() == 2
+
+
+def test_mail_is_rendered_in_the_recipients_language(db):
+    [message] = _queue(1, language="fr")
+    assert message.language == "fr"
+    assert message.subject == "Choisissez un nouveau mot de passe"
+    assert 'lang="fr"' in message.body_html
+    [arabic] = _queue(1, language="ar")
+    assert 'dir="rtl"' in arabic.body_html
+
+
+def test_delivery_over_smtp_with_text_html_and_attachment(db, smtp_server):
+    [message] = _queue(1, attachments=[Attachment("invite.ics",
+                                                  "text/calendar; method=REQUEST",
+                                                  b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")])
+    db.session.commit()
+    report = deliver_due()
+    assert (report.sent, report.failed, report.retried) == (1, 0, 0)
+    [received] = smtp_server.messages
+    assert received["To"] == "p0@example.org"
+    assert received["Message-ID"].strip() == message.message_id
+    assert "http://x/r" in mail_body(received)
+    assert received.get_body(preferencelist=("html",)) is not None
+    [part] = list(received.iter_attachments())
+    assert part.get_filename() == "invite.ics"
+    assert part.get_content_type() == "text/calendar"
+    assert part.get_param("method") == "REQUEST"
+    db.session.refresh(message)
+    assert message.status == MailStatus.SENT and message.sent_at and message.attempts == 1
+
+
+def test_messages_are_not_sent_before_send_after(db, smtp_server):
+    later = utcnow() + timedelta(hours=1)
+    _queue(1, send_after=later)
+    db.session.commit()
+    assert deliver_due().sent == 0
+    assert deliver_due(now=later + timedelta(seconds=1)).sent == 1
+    assert len(smtp_server.messages) == 1
+
+
+def test_refused_mail_is_retried_with_backoff_then_failed(app, db, smtp_server):
+    [message] = _queue(1)
+    db.session.commit()
+    smtp_server.refuse.add("p0@example.org")
+    now = utcnow()
+    deliver_due(now=now)
+    db.session.refresh(message)
+    assert message.status == MailStatus.PENDING and message.attempts == 1
+    assert "550" in message.last_error
+    first_delay = message.send_after - now
+    assert first_delay == timedelta(seconds=app.config["MAIL_RETRY_BASE_SECONDS"])
+    deliver_due(now=message.send_after)
+    db.session.refresh(message)
+    assert message.send_after - now > first_delay * 2  # doubled
+    for _ in range(app.config["MAIL_MAX_ATTEMPTS"]):
+        deliver_due(now=message.send_after)
+        db.session.refresh(message)
+    assert message.status == MailStatus.FAILED
+    assert message.attempts == app.config["MAIL_MAX_ATTEMPTS"]
+    assert smtp_server.messages == []
+
+
+def test_a_crashed_claim_is_released_and_sent_later(app, db, smtp_server):
+    from elearn.mail.delivery import claim_due
+
+    _queue(3)
+    db.session.commit()
+    now = utcnow()
+    claimed = claim_due(now, 10)  # a worker claims, then dies before sending
+    assert len(claimed) == 3
+    assert deliver_due(now=now).sent == 0  # still held by the dead worker
+    later = now + timedelta(seconds=app.config["MAIL_CLAIM_TIMEOUT_SECONDS"] + 1)
+    report = deliver_due(now=later)
+    assert report.released == 3 and report.sent == 3
+    assert sorted(m["To"] for m in smtp_server.messages) == [
+        "p0@example.org", "p1@example.org", "p2@example.org"]
+
+
+def test_without_mail_server_messages_land_as_eml_files(app, db):
+    _queue(2)
+    db.session.commit()
+    assert deliver_due().sent == 2
+    files = sorted(Path(app.config["MAIL_FILE_DIR"]).glob("*.eml"))
+    assert len(files) >= 2
+    assert b"Subject: Choose a new password" in files[-1].read_bytes()
+    for f in files:
+        f.unlink()
+
+
+def test_cancel_mail_by_reference(db):
+    from elearn.mail.services import cancel_mail
+
+    _queue(2, reference="webinar:1:registration:7:reminder")
+    _queue(1, reference="webinar:10:registration:1:reminder")
+    db.session.commit()
+    assert cancel_mail("webinar:1:") == 2
+    db.session.commit()
+    statuses = db.session.execute(select(OutboxMessage.status)).scalars().all()
+    assert sorted(statuses) == ["cancelled", "cancelled", "pending"]
+
+
+def _database_url(app) -> str:
+    return app.config["SQLALCHEMY_DATABASE_URI"]
+
+
+def test_two_scheduler_processes_deliver_200_mails_exactly_once(app, db, smtp_server):
+    _queue(200)
+    db.session.commit()
+    env = dict(
+        os.environ,
+        FLASK_APP="wsgi.py",
+        ELEARN_CONFIG="development",
+        DATABASE_URL=_database_url(app),
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=str(app.config["MAIL_PORT"]),
+        MAIL_BATCH_SIZE="7",
+        MAIL_DELIVERY_INTERVAL="1",
+        FLASK_DEBUG="0",
+    )
+    flask = [sys.executable, "-m", "flask", "scheduler", "run"]
+    workers = [
+        subprocess.Popen(flask, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE)
+        for _ in range(2)
+    ]
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and len(smtp_server.messages) < 200:
+            time.sleep(0.2)
+        time.sleep(1.5)  # a duplicate would arrive in this window
+    finally:
+        for worker in workers:
+            worker.terminate()
+        logs = [worker.communicate(timeout=10)[1].decode() for worker in workers]
+    ids = [m["Message-ID"].strip() for m in smtp_server.messages]
+    assert len(ids) == 200, logs
+    assert len(set(ids)) == 200
+    assert {m["To"] for m in smtp_server.messages} == {f"p{i}@example.org" for i in range(200)}
+    db.session.expire_all()
+    counts = dict(db.session.execute(
+        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
+    assert counts == {"sent": 200}
+    # The two processes' own reports add up to 200: nothing was sent twice.
+    sent = [int(n) for log in logs for n in re.findall(r"DeliveryReport\(sent=(\d+)", log)]
+    assert sum(sent) == 200, logs
