@@ -17,7 +17,7 @@ $(BIN)/flask: pyproject.toml
 install: $(BIN)/flask translations
 
 translations: $(BIN)/flask
-	$(BIN)/pybabel compile --use-fuzzy -q -d elearn/translations 2>/dev/null || $(BIN)/pybabel compile -q -d elearn/translations
+	$(BIN)/pybabel compile -d elearn/translations
 
 migrate: install
 	$(BIN)/flask db upgrade
