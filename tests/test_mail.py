@@ -184,3 +184,23 @@ def test_two_scheduler_processes_deliver_200_mails_exactly_once(app, db, smtp_se
     # The two processes' own reports add up to 200: nothing was sent twice.
     sent = [int(n) for log in logs for n in re.findall(r"DeliveryReport\(sent=(\d+)", log)]
     assert sum(sent) == 200, logs
+
+
+def test_in_process_scheduler_starts_only_in_the_serving_process(monkeypatch, tmp_path):
+    from config import TestConfig
+    from elearn import create_app
+
+    def make(debug: bool):
+        return create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/s.db",
+                          SCHEDULER_IN_PROCESS=True, DEBUG=debug)
+
+    monkeypatch.delenv("WERKZEUG_RUN_MAIN", raising=False)
+    watcher = make(debug=True)  # the reloader's watcher process serves nothing
+    assert "elearn_scheduler" not in watcher.extensions
+    monkeypatch.setenv("WERKZEUG_RUN_MAIN", "true")
+    serving = make(debug=True)
+    scheduler = serving.extensions["elearn_scheduler"]
+    try:
+        assert [job.id for job in scheduler.get_jobs()] == ["mail-delivery"]
+    finally:
+        scheduler.shutdown(wait=True)
