@@ -26,20 +26,26 @@ def _choices_for_locale(field: SelectField, with_blank: bool = True) -> None:
     field.choices = blank + list(country_choices(locale))
 
 
-class ProfileFieldsMixin:
-    """Fields shared by sign-up and the profile page."""
+class ProfileForm(FlaskForm):
+    """Who the person is: the fields of the profile page, and of sign-up."""
 
-    def fill_choices(self) -> None:
+    name = StringField(
+        _l("Full name, as it should appear on your certificates"),
+        validators=[DataRequired(), Length(max=200)],
+    )
+    country = SelectField(_l("Country"), validators=[DataRequired()])
+    organisation = StringField(_l("Organisation"), validators=[Length(max=200)])
+    locale = SelectField(_l("Preferred language"), validators=[DataRequired()])
+    timezone = SelectField(_l("Time zone"), validators=[DataRequired()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         _choices_for_locale(self.country)
         self.locale.choices = list(LANGUAGE_NAMES.items())
         self.timezone.choices = [(name, name.replace("_", " ")) for name in timezone_names()]
 
 
-class SignupForm(FlaskForm, ProfileFieldsMixin):
-    name = StringField(
-        _l("Full name, as it should appear on your certificates"),
-        validators=[DataRequired(), Length(max=200)],
-    )
+class SignupForm(ProfileForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)])
     password = PasswordField(
         _l("Password"),
@@ -50,14 +56,6 @@ class SignupForm(FlaskForm, ProfileFieldsMixin):
         _l("Repeat the password"),
         validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
     )
-    country = SelectField(_l("Country"), validators=[DataRequired()])
-    organisation = StringField(_l("Organisation"), validators=[Length(max=200)])
-    locale = SelectField(_l("Preferred language"), validators=[DataRequired()])
-    timezone = SelectField(_l("Time zone"), validators=[DataRequired()])
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fill_choices()
 
 
 class LoginForm(FlaskForm):
@@ -83,21 +81,6 @@ class ResetPasswordForm(FlaskForm):
 
 class ResendVerificationForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email()])
-
-
-class ProfileForm(FlaskForm, ProfileFieldsMixin):
-    name = StringField(
-        _l("Full name, as it should appear on your certificates"),
-        validators=[DataRequired(), Length(max=200)],
-    )
-    country = SelectField(_l("Country"), validators=[DataRequired()])
-    organisation = StringField(_l("Organisation"), validators=[Length(max=200)])
-    locale = SelectField(_l("Preferred language"), validators=[DataRequired()])
-    timezone = SelectField(_l("Time zone"), validators=[DataRequired()])
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fill_choices()
 
 
 class ChangePasswordForm(FlaskForm):

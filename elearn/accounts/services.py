@@ -159,15 +159,27 @@ def send_verification(user: User, new_email: str | None = None) -> None:
     )
 
 
-def verify_email(token: str) -> User:
-    max_age = current_app.config["EMAIL_VERIFY_MAX_AGE"].total_seconds()
+def _load_link(salt: str, token: str, max_age_key: str, expired: str, invalid: str
+               ) -> tuple[dict, User | None]:
+    """The data signed into an e-mailed link and the user it names; refuses bad links."""
+    max_age = current_app.config[max_age_key].total_seconds()
     try:
-        data = _serializer("verify-email").loads(token, max_age=max_age)
+        data = _serializer(salt).loads(token, max_age=max_age)
     except SignatureExpired as exc:
-        raise AccountError(_("This verification link has expired. Ask for a new one.")) from exc
+        raise AccountError(expired) from exc
     except BadSignature as exc:
-        raise AccountError(_("This verification link is not valid.")) from exc
-    user = db.session.get(User, data.get("uid"))
+        raise AccountError(invalid) from exc
+    if not isinstance(data, dict) or not isinstance(data.get("uid"), int):
+        raise AccountError(invalid)
+    return data, db.session.get(User, data["uid"])
+
+
+def verify_email(token: str) -> User:
+    data, user = _load_link(
+        "verify-email", token, "EMAIL_VERIFY_MAX_AGE",
+        _("This verification link has expired. Ask for a new one."),
+        _("This verification link is not valid."),
+    )
     if user is None:
         raise AccountError(_("This verification link is not valid."))
     address = normalise_email(data["email"])
@@ -210,14 +222,11 @@ def request_password_reset(email: str) -> None:
 
 
 def user_for_reset_token(token: str) -> User:
-    max_age = current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds()
-    try:
-        data = _serializer("reset-password").loads(token, max_age=max_age)
-    except SignatureExpired as exc:
-        raise AccountError(_("This reset link has expired. Ask for a new one.")) from exc
-    except BadSignature as exc:
-        raise AccountError(_("This reset link is not valid.")) from exc
-    user = db.session.get(User, data.get("uid"))
+    data, user = _load_link(
+        "reset-password", token, "PASSWORD_RESET_MAX_AGE",
+        _("This reset link has expired. Ask for a new one."),
+        _("This reset link is not valid."),
+    )
     if user is None or data.get("fp") != _reset_fingerprint(user):
         raise AccountError(_("This reset link has already been used or is not valid."))
     return user

@@ -155,6 +155,14 @@ def reset_password(token: str):
     return render_template("accounts/reset_password.html", form=form)
 
 
+def _account_page(status: int = 400, **forms):
+    """The account page; after a failed POST, that form shows its errors (400)."""
+    pages = {"form": ProfileForm(obj=current_user), "password_form": ChangePasswordForm(),
+             "email_form": ChangeEmailForm(), "token_form": TokenForm()}
+    pages.update(forms)
+    return render_template("accounts/account.html", **pages), status
+
+
 @bp.route("/account", methods=["GET", "POST"])
 @require_login
 def account():
@@ -168,10 +176,7 @@ def account():
         db.session.commit()
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("accounts.account"))
-    return render_template(
-        "accounts/account.html", form=form, password_form=ChangePasswordForm(),
-        email_form=ChangeEmailForm(), token_form=TokenForm(),
-    )
+    return _account_page(400 if form.errors else 200, form=form)
 
 
 @bp.route("/account/password", methods=["POST"])
@@ -190,10 +195,7 @@ def change_password():
             login_user(current_user._get_current_object())
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("accounts.account"))
-    return render_template(
-        "accounts/account.html", form=ProfileForm(obj=current_user), password_form=form,
-        email_form=ChangeEmailForm(), token_form=TokenForm(),
-    ), 400
+    return _account_page(password_form=form)
 
 
 @bp.route("/account/email", methods=["POST"])
@@ -213,10 +215,7 @@ def change_email():
             flash(_("We have sent a confirmation link to %(email)s. Your address changes when "
                     "you follow it.", email=form.email.data), "info")
             return redirect(url_for("accounts.account"))
-    return render_template(
-        "accounts/account.html", form=ProfileForm(obj=current_user),
-        password_form=ChangePasswordForm(), email_form=form, token_form=TokenForm(),
-    ), 400
+    return _account_page(email_form=form)
 
 
 @bp.route("/account/tokens", methods=["POST"])
@@ -227,10 +226,7 @@ def create_token():
         token, plain = services.create_api_token(current_user, form.name.data)
         db.session.commit()
         return render_template("accounts/token_created.html", token=token, plain=plain)
-    return render_template(
-        "accounts/account.html", form=ProfileForm(obj=current_user),
-        password_form=ChangePasswordForm(), email_form=ChangeEmailForm(), token_form=form,
-    ), 400
+    return _account_page(token_form=form)
 
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
