@@ -1,0 +1,1 @@
+"""Quizzes: GIFT question banks, quizzes, attempts and grading."""
