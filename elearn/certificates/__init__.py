@@ -1,0 +1,1 @@
+"""Completion certificates: PDF rendering (:mod:`.pdf`) and font discovery (:mod:`.fonts`)."""
