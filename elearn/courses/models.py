@@ -150,6 +150,11 @@ class CourseText(db.Model):
 
     course: Mapped[Course] = relationship(back_populates="texts")
 
+    @property
+    def intro_body_html(self) -> str:
+        """The introduction without a leading ``<h1>`` (the course page prints the title)."""
+        return split_heading(self.intro_html)[1]
+
 
 class Module(db.Model):
     """One page of a course, in order."""
@@ -225,9 +230,10 @@ class ModuleText(db.Model):
     )
 
     @property
-    def starts_with_heading(self) -> bool:
-        """True when the body has its own ``<h1>`` (so the page need not print the title)."""
-        return self.body_html.lstrip().startswith("<h1")
+    def heading_and_rest(self) -> tuple[str, str]:
+        """The body's own leading ``<h1>`` (or "") and the rest, so a page can put the
+        table of contents under the heading instead of printing the title twice."""
+        return split_heading(self.body_html)
 
 
 class ModuleRevision(db.Model):
@@ -335,6 +341,16 @@ class CourseMedia(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     course: Mapped[Course] = relationship()
+
+
+def split_heading(html: str) -> tuple[str, str]:
+    """``(leading <h1>...</h1>, rest)`` of stored, sanitised HTML; ``("", html)`` if none."""
+    stripped = html.lstrip()
+    if stripped.startswith("<h1"):
+        end = stripped.find("</h1>")
+        if end != -1:
+            return stripped[: end + 5], stripped[end + 5 :].lstrip()
+    return "", html
 
 
 def pick_text(texts, language: str | None, fallback: str):
