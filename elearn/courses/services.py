@@ -6,6 +6,7 @@ The pages, the JSON API and the CLI all come here. Functions flush, never commit
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -168,13 +169,18 @@ def leave(user, course: Course) -> bool:
     return True
 
 
-def completed_module_ids(user, course: Course) -> set[int]:
+def completion_times(user, course: Course) -> dict[int, datetime]:
+    """{module id: when the learner completed it} for the course's modules."""
     if not (user and user.is_authenticated):
-        return set()
-    return set(db.session.execute(
-        select(ModuleProgress.module_id).join(Module)
+        return {}
+    return dict(db.session.execute(
+        select(ModuleProgress.module_id, ModuleProgress.completed_at).join(Module)
         .where(ModuleProgress.user_id == user.id, Module.course_id == course.id)
-    ).scalars())
+    ).tuples().all())
+
+
+def completed_module_ids(user, course: Course) -> set[int]:
+    return set(completion_times(user, course))
 
 
 def course_progress(user, course: Course) -> Progress:
