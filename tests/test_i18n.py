@@ -61,3 +61,9 @@ def test_catalogue_is_complete(language):
     assert not fuzzy, f"fuzzy in {language}: {fuzzy[:5]}"
     errors = [(m.id, e) for m in catalog for e in m.check(catalog)]
     assert not errors, errors[:5]
+
+
+def test_anonymous_pages_set_no_session_cookie(client):
+    response = client.get("/", headers={"Accept-Language": "fr"})
+    assert "Set-Cookie" not in response.headers
+    assert 'name="csrf_token"' not in response.get_data(as_text=True)

@@ -105,6 +105,3 @@ class TokenForm(FlaskForm):
     name = StringField(_l("Token name"), validators=[DataRequired(), Length(max=100)],
                        description=_l("What the token is for, e.g. “reporting script”."))
 
-
-class LanguageForm(FlaskForm):
-    lang = SelectField(_l("Language"), choices=list(LANGUAGE_NAMES.items()))

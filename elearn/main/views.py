@@ -7,9 +7,8 @@ from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from elearn.accounts.forms import LanguageForm
 from elearn.accounts.views import safe_next
-from elearn.extensions import db
+from elearn.extensions import csrf, db
 
 bp = Blueprint("main", __name__)
 
@@ -20,10 +19,15 @@ def index():
 
 
 @bp.route("/language", methods=["POST"])
+@csrf.exempt
 def set_language():
-    """Remember the chosen language (in the profile when signed in). Works without JS."""
-    form = LanguageForm()
-    lang = form.lang.data
+    """Remember the chosen language (in the profile when signed in). Works without JS.
+
+    Exempt from CSRF so that pages carry no token (and no session) for anonymous readers,
+    which lets shared caches keep them; the worst a forged request can do is change the
+    language, and SameSite=Lax keeps the session cookie off cross-site POSTs anyway.
+    """
+    lang = request.form.get("lang")
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
         if current_user.is_authenticated and current_user.locale != lang:
