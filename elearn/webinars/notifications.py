@@ -6,11 +6,14 @@ link. Confirmations, promotions and changes carry the invitation (``text/calenda
 method=REQUEST``); cancellations carry ``method=CANCEL``.
 
 Reminders are outbox rows queued when a seat is confirmed, one per offset of the
-webinar, due at ``starts_at - offset`` and expiring at ``starts_at``, with the reference
+webinar, due at ``starts_at - offset``, with the reference
 ``webinar:{id}:registration:{rid}:reminder:{offset}``. Changing the webinar's time
 cancels and queues them again in the same transaction; cancelling the webinar or the
-registration cancels them. Delivery sends a late reminder once if the webinar has not
-started and drops it otherwise (``expires_at``).
+registration cancels them. A reminder expires (``expires_at``) when the next one falls
+due, the last one when the webinar starts: a reminder whose moment passed while no
+delivery ran is sent once, late, if the webinar has not started, and dropped otherwise
+(and a stale "one day before" never arrives together with the "one hour before").
+Reminders therefore state the time, never "in 24 hours".
 
 A reminder whose moment has already passed when the seat is confirmed (registering 30
 minutes before the start, say) is not queued: the confirmation, sent at once, carries the
@@ -145,21 +148,27 @@ def webinar_cancelled(webinar: Webinar, *, message: str) -> None:
 
 
 def queue_reminders(registration: Registration, *, now: datetime | None = None) -> int:
-    """One outbox row per offset still ahead; returns how many were queued."""
+    """One outbox row per offset still ahead; returns how many were queued.
+
+    Each reminder expires when the next one falls due (the last one when the webinar
+    starts): after a delivery outage only the latest reminder still worth sending goes
+    out, once, and never two at the same moment.
+    """
     now = now or utcnow()
     webinar = registration.webinar
+    due_times = [(offset, webinar.starts_at - timedelta(minutes=offset))
+                 for offset in sorted(set(webinar.reminder_offsets or ()), reverse=True)]
+    due_times = [(offset, due) for offset, due in due_times if due > now]
     queued = 0
-    for offset in sorted(set(webinar.reminder_offsets or ()), reverse=True):
-        due = webinar.starts_at - timedelta(minutes=offset)
-        if due <= now:
-            continue
+    for index, (offset, due) in enumerate(due_times):
+        expires = due_times[index + 1][1] if index + 1 < len(due_times) else webinar.starts_at
         queue_mail(
             to=registration.email,
             template="webinars/reminder",
             language=registration.language,
             context=_context(registration, offset=offset),
             send_after=due,
-            expires_at=webinar.starts_at,
+            expires_at=expires,
             reference=reminder_reference(registration, offset),
         )
         queued += 1
