@@ -241,7 +241,8 @@ def get_webinar(webinar_id: int) -> Webinar | None:
 
 def list_webinars(*, theme: str | None = None, language: str | None = None,
                   since: datetime | None = None, past: bool = False,
-                  include_cancelled: bool = True, limit: int | None = None) -> list[Webinar]:
+                  include_cancelled: bool = True, limit: int | None = None,
+                  offset: int = 0) -> list[Webinar]:
     """Upcoming (not yet ended) webinars from ``since`` in start order, or past ones,
     latest first."""
     now = utcnow()
@@ -259,6 +260,8 @@ def list_webinars(*, theme: str | None = None, language: str | None = None,
     stmt = stmt.order_by(Webinar.id)
     if limit:
         stmt = stmt.limit(limit)
+    if offset:
+        stmt = stmt.offset(offset)
     return list(db.session.execute(stmt).scalars())
 
 
