@@ -77,12 +77,14 @@ def register_blueprints(app: Flask) -> None:
     from elearn.admin.views import bp as admin_bp
     from elearn.api import init_api
     from elearn.main.views import bp as main_bp
+    from elearn.webinars.trainer_views import bp as webinar_admin_bp
     from elearn.webinars.views import bp as webinars_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(webinars_bp)
+    app.register_blueprint(webinar_admin_bp)
     init_api(app)
 
 

@@ -60,3 +60,20 @@ def outbox_for(db, address: str, template: str | None = None) -> list[OutboxMess
     if template:
         stmt = stmt.where(OutboxMessage.template == template)
     return list(db.session.execute(stmt.order_by(OutboxMessage.id)).scalars())
+
+
+@pytest.fixture
+def move_to_past(db):
+    """move_to_past(webinar, days=1): the webinar took place that many days ago."""
+    from elearn.webinars.models import Webinar
+
+    def move(webinar, days: int = 1):
+        shift = webinar.ends_at - utcnow() + timedelta(days=days)
+        db.session.execute(
+            Webinar.__table__.update().where(Webinar.id == webinar.id).values(
+                starts_at=webinar.starts_at - shift, ends_at=webinar.ends_at - shift))
+        db.session.commit()
+        db.session.refresh(webinar)
+        return webinar
+
+    return move

@@ -33,7 +33,8 @@ def text(response) -> str:
 
 
 def test_list_filters_by_theme_and_language_and_shows_past_recordings(client, db,
-                                                                      make_webinar):
+                                                                      make_webinar,
+                                                                      move_to_past):
     make_webinar(title="Inventories of new POPs", theme="nip", language="en")
     make_webinar(title="Inventaires des nouveaux POP", theme="nip", language="fr")
     make_webinar(title="Trade in POPs", theme="customs", language="en")
@@ -53,14 +54,7 @@ def test_list_filters_by_theme_and_language_and_shows_past_recordings(client, db
     # Once over, a webinar moves to the past list with its recording.
     update_webinar(over, recording_url="https://video.example.org/briefing")
     db.session.commit()
-    from elearn.extensions import db as _db
-    from elearn.webinars.models import Webinar
-
-    _db.session.execute(
-        Webinar.__table__.update().where(Webinar.id == over.id).values(
-            starts_at=over.starts_at - timedelta(days=10),
-            ends_at=over.ends_at - timedelta(days=10)))
-    _db.session.commit()
+    move_to_past(over)
     assert "Old briefing" not in text(client.get("/webinars/"))
     past = text(client.get("/webinars/?when=past"))
     assert "Old briefing" in past and "https://video.example.org/briefing" in past
