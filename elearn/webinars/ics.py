@@ -9,7 +9,9 @@
 * METHOD:REQUEST (an invitation naming the registrant as ATTENDEE) when a seat is
   confirmed or the webinar changes, METHOD:CANCEL when it is cancelled or the seat is
   given up, METHOD:PUBLISH for the public download and the per-theme feeds.
-* The join link is the URL and the LOCATION, and is written in the DESCRIPTION too.
+* In a registrant's invitation the join link is the URL and the LOCATION, and is
+  written in the DESCRIPTION too. Public calendars (the download and the feeds) give
+  the webinar's page instead: the link to join is for the people holding a seat.
   A VALARM pops up a quarter of an hour before the start.
 """
 
@@ -61,11 +63,14 @@ def _organizer() -> vCalAddress:
 
 def _description(webinar: Webinar, registration: Registration | None) -> str:
     lines = [webinar.description.strip(), ""] if webinar.description.strip() else []
+    page = external_url(f"/webinars/{webinar.id}")
+    if registration is None:
+        lines.append(_("Register on the webinar's page: %(url)s", url=page))
+        return "\n".join(lines)
     lines.append(_("Join the webinar: %(url)s", url=webinar.join_url))
-    lines.append(_("Webinar page: %(url)s", url=external_url(f"/webinars/{webinar.id}")))
-    if registration is not None:
-        lines.append(_("Your registration: %(url)s",
-                       url=external_url(f"/webinars/manage/{registration.manage_token}")))
+    lines.append(_("Webinar page: %(url)s", url=page))
+    lines.append(_("Your registration: %(url)s",
+                   url=external_url(f"/webinars/manage/{registration.manage_token}")))
     return "\n".join(lines)
 
 
@@ -79,8 +84,10 @@ def _event(webinar: Webinar, *, registration: Registration | None, cancelled: bo
     event.add("dtend", webinar.ends_at.astimezone(UTC))
     event.add("summary", webinar.title)
     event.add("description", _description(webinar, registration))
-    event.add("url", webinar.join_url)
-    event.add("location", webinar.join_url)
+    link = webinar.join_url if registration is not None else \
+        external_url(f"/webinars/{webinar.id}")
+    event.add("url", link)
+    event.add("location", link)
     event.add("categories", [theme_label(webinar.theme)])
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("transp", "OPAQUE")

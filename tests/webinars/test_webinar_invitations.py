@@ -136,7 +136,11 @@ def test_public_download_and_feed_publish_without_attendees(db, make_webinar):
     db.session.commit()
     calendar = Calendar.from_ical(ics.invitation(first, method=ics.PUBLISH))
     assert str(calendar["METHOD"]) == "PUBLISH"
-    assert "ATTENDEE" not in _event(calendar)
+    event = _event(calendar)
+    assert "ATTENDEE" not in event
+    # The link to join is for seat holders: public calendars point to the page.
+    assert str(event["URL"]) == f"http://elearn.test/webinars/{first.id}"
+    assert JOIN not in event.to_ical().decode()
     feed = Calendar.from_ical(ics.feed([first, second], name="Reporting"))
     assert str(feed["X-WR-CALNAME"]) == "Reporting"
     events = {str(e["SUMMARY"]): e for e in feed.walk("VEVENT")}
