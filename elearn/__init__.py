@@ -109,10 +109,12 @@ def register_template_helpers(app: Flask) -> None:
 def register_cli(app: Flask) -> None:
     from elearn.accounts.cli import users_cli
     from elearn.mail.cli import mail_cli, scheduler_cli
+    from elearn.webinars.cli import webinars_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(scheduler_cli)
+    app.cli.add_command(webinars_cli)
 
 
 def start_scheduler_if_asked(app: Flask) -> None:
