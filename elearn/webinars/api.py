@@ -264,7 +264,8 @@ class WebinarRegistrations(MethodView):
         people = attendance.find_registrations(webinar, status=query.get("status"),
                                                attended=query.get("attended"),
                                                query=query.get("q", ""))
-        return [_registration_out(r, reveal_token=True) for r in people]
+        # Manage tokens belong to the registrants: trainers decide on the pages instead.
+        return [_registration_out(r, reveal_token=False) for r in people]
 
     @limiter.shared_limit(lambda: current_app.config["RATELIMIT_REGISTER"],
                           scope=REGISTER_SCOPE, methods=["POST"])

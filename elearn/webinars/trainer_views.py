@@ -75,6 +75,11 @@ def edit(webinar_id: int):
     if request.method == "GET":
         form.fill_from(webinar)
     elif form.validate_on_submit() and (fields := form.to_fields()) is not None:
+        # The form shows minutes: an unchanged minute keeps the stored instant.
+        for name in ("starts_at", "registration_opens_at", "registration_closes_at"):
+            stored = getattr(webinar, name)
+            if stored and fields[name] == stored.replace(second=0, microsecond=0):
+                fields[name] = stored
         try:
             report = services.update_webinar(webinar, **fields)
         except WebinarError as exc:

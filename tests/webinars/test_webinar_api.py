@@ -198,6 +198,7 @@ def test_trainer_lists_registrants_with_filters(client, db, trainer_headers, mak
     everyone = client.get(url, headers=trainer_headers).get_json()
     assert [r["status"] for r in everyone] == ["confirmed", "waitlisted", "waitlisted"]
     assert [r["position"] for r in everyone] == [None, 1, 2]
+    assert {r["manage_token"] for r in everyone} == {None}  # the registrants' own
     waiting = client.get(f"{url}?status=waitlisted", headers=trainer_headers).get_json()
     assert [r["email"] for r in waiting] == ["p1@example.org", "p2@example.org"]
     assert client.get(f"{url}?status=maybe", headers=trainer_headers).status_code == 422

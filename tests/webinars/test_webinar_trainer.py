@@ -112,6 +112,40 @@ def test_rescheduling_through_the_edit_page_tells_seat_holders(client, db, train
     assert response.status_code == 422
 
 
+def _as_filled(app, webinar) -> dict:
+    """What a browser sends back from the edit form as the page filled it in."""
+    from elearn.webinars.trainer_forms import WebinarForm
+
+    with app.test_request_context():
+        form = WebinarForm(meta={"csrf": False})
+        form.fill_from(webinar)
+        values = {}
+        for f in form:
+            if f.type == "BooleanField":
+                if f.data:
+                    values[f.name] = "y"
+            else:
+                values[f.name] = f.data if f.type == "SelectField" else f._value()
+        return values
+
+
+def test_the_recording_is_added_after_the_webinar(app, client, db, trainer, make_webinar,
+                                                  move_to_past):
+    webinar = make_webinar(starts_in=timedelta(days=1, seconds=37))
+    move_to_past(webinar)
+    form = _as_filled(app, webinar)
+    assert 'value="{}"'.format(form["start_time"]) in client.get(
+        f"/webinars/{webinar.id}/edit").get_data(as_text=True)
+    form["recording_url"] = "https://video.example.org/article-15"
+    response = client.post(f"/webinars/{webinar.id}/edit", data=form)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.refresh(webinar)
+    assert webinar.recording_url == "https://video.example.org/article-15"
+    assert webinar.sequence == 0  # nothing a calendar needs to know
+    assert "Watch the recording" in client.get(f"/webinars/{webinar.id}").get_data(
+        as_text=True)
+
+
 def test_cancelling_from_the_edit_page(client, db, trainer, make_webinar, guest):
     webinar = make_webinar()
     register(webinar.id, **guest(1))
