@@ -24,6 +24,7 @@ migrate: install
 
 sync: migrate
 	@if $(BIN)/flask content --help >/dev/null 2>&1; then $(BIN)/flask content sync; fi
+	$(BIN)/flask webinars load-samples
 
 ## Serve http://127.0.0.1:5000 with the scheduler running in the serving process.
 run: sync

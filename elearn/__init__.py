@@ -79,12 +79,16 @@ def register_blueprints(app: Flask) -> None:
     from elearn.courses.authoring import bp as authoring_bp
     from elearn.courses.views import bp as courses_bp
     from elearn.main.views import bp as main_bp
+    from elearn.webinars.trainer_views import bp as webinar_admin_bp
+    from elearn.webinars.views import bp as webinars_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(courses_bp)
     app.register_blueprint(authoring_bp)
+    app.register_blueprint(webinars_bp)
+    app.register_blueprint(webinar_admin_bp)
     init_api(app)
 
 
@@ -110,11 +114,13 @@ def register_cli(app: Flask) -> None:
     from elearn.accounts.cli import users_cli
     from elearn.courses.cli import content_cli
     from elearn.mail.cli import mail_cli, scheduler_cli
+    from elearn.webinars.cli import webinars_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(content_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(scheduler_cli)
+    app.cli.add_command(webinars_cli)
 
 
 def start_scheduler_if_asked(app: Flask) -> None:

@@ -13,3 +13,4 @@ from elearn.courses.models import (  # noqa: F401
     Theme,
 )
 from elearn.mail.models import OutboxAttachment, OutboxMessage  # noqa: F401
+from elearn.webinars.models import Registration, Webinar  # noqa: F401

@@ -21,7 +21,7 @@ def deliver_command() -> None:
     report = deliver_due()
     click.echo(
         f"sent {report.sent}, to retry {report.retried}, failed {report.failed}, "
-        f"released stale claims {report.released}"
+        f"released stale claims {report.released}, dropped expired {report.expired}"
     )
 
 

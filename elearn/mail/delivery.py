@@ -6,6 +6,10 @@ runs do not wait on each other; SQLite serialises writers, so the conditional UP
 enough). A run that dies after claiming leaves rows in ``sending``; after
 MAIL_CLAIM_TIMEOUT_SECONDS they return to ``pending`` and are sent by a later run, so a
 crash never loses a message.
+
+A message with an ``expires_at`` that is still unsent at that moment (a reminder whose
+moment passed while no delivery ran, and whose webinar has now started) is marked
+cancelled and never sent; before then, a late one is sent once, as soon as a run sees it.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from elearn.db import utcnow
 from elearn.extensions import db
@@ -33,6 +37,7 @@ class DeliveryReport:
     retried: int = 0
     failed: int = 0
     released: int = 0
+    expired: int = 0
 
     @property
     def claimed(self) -> int:
@@ -54,6 +59,23 @@ def release_stale_claims(now: datetime) -> int:
     return result.rowcount
 
 
+def cancel_expired(now: datetime) -> int:
+    """Cancel pending messages whose moment has passed for good; committed at once."""
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.status == MailStatus.PENDING.value,
+            OutboxMessage.expires_at.is_not(None),
+            OutboxMessage.expires_at <= now,
+        )
+        .values(status=MailStatus.CANCELLED.value,
+                last_error="expired before it could be sent")
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount
+
+
 def claim_due(now: datetime, limit: int) -> list[OutboxMessage]:
     """Mark up to ``limit`` due messages as ours and return them; committed at once."""
     token = secrets.token_hex(16)
@@ -62,6 +84,7 @@ def claim_due(now: datetime, limit: int) -> list[OutboxMessage]:
         .where(
             OutboxMessage.status == MailStatus.PENDING.value,
             OutboxMessage.send_after <= now,
+            or_(OutboxMessage.expires_at.is_(None), OutboxMessage.expires_at > now),
         )
         .order_by(OutboxMessage.send_after, OutboxMessage.id)
         .limit(limit)
@@ -104,6 +127,7 @@ def deliver_due(now: datetime | None = None, limit: int | None = None) -> Delive
     config = current_app.config
     now = now or utcnow()
     report = DeliveryReport(released=release_stale_claims(now))
+    report.expired = cancel_expired(now)
     batch = limit or config["MAIL_BATCH_SIZE"]
     sender = config["MAIL_DEFAULT_SENDER"]
     max_attempts = config["MAIL_MAX_ATTEMPTS"]

@@ -13,5 +13,5 @@ log = logging.getLogger(__name__)
 @job("mail-delivery", "MAIL_DELIVERY_INTERVAL")
 def deliver_mail() -> None:
     report = deliver_due()
-    if report.claimed or report.released:
+    if report.claimed or report.released or report.expired:
         log.info("Mail delivery: %s", report)

@@ -41,6 +41,9 @@ class OutboxMessage(db.Model):
     reference: Mapped[str | None] = mapped_column(String(200), index=True)
     #: Not to be sent before this moment (UTC); reminders are queued ahead of time.
     send_after: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Pointless after this moment (a reminder once its webinar has started): delivery
+    #: cancels it instead of sending it late. None: never expires.
+    expires_at: Mapped[datetime | None]
     #: pending, sending (claimed by a delivery run), sent, failed or cancelled.
     status: Mapped[str] = mapped_column(String(10), default=MailStatus.PENDING.value)
     #: Delivery attempts made so far.

@@ -43,10 +43,14 @@ def queue_mail(
     language: str = "en",
     context: dict | None = None,
     send_after: datetime | None = None,
+    expires_at: datetime | None = None,
     attachments: list[Attachment] | tuple[Attachment, ...] = (),
     reference: str | None = None,
 ) -> OutboxMessage:
-    """Write one outbox row in the caller's transaction (a rollback takes it back)."""
+    """Write one outbox row in the caller's transaction (a rollback takes it back).
+
+    A message still unsent at ``expires_at`` is cancelled by delivery, never sent late.
+    """
     subject, text, html = render_mail(template, language, context or {})
     domain = current_app.config["BASE_URL"].split("://", 1)[-1].split("/")[0].split(":")[0]
     message = OutboxMessage(
@@ -58,6 +62,7 @@ def queue_mail(
         template=template,
         reference=reference,
         send_after=send_after or utcnow(),
+        expires_at=expires_at,
         message_id=make_msgid(idstring=secrets.token_hex(8), domain=domain or "elearn"),
         attachments=[
             OutboxAttachment(filename=a.filename, content_type=a.content_type, data=a.data)

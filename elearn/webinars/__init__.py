@@ -1,0 +1,1 @@
+"""Webinars: registration with capacity and waitlist, invitations, reminders, attendance."""

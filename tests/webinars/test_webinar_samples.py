@@ -1,0 +1,41 @@
+"""The sample webinars from the programme's calendar, loaded by a CLI command."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from elearn.db import utcnow
+from elearn.webinars.models import Webinar
+from elearn.webinars.samples import SAMPLES, load_samples
+from elearn.webinars.themes import THEME_SLUGS
+
+
+def test_load_samples_command_is_idempotent(app, db):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["webinars", "load-samples"])
+    assert first.exit_code == 0, first.output
+    assert f"{len(SAMPLES)} created, 0 already there" in first.output
+    again = runner.invoke(args=["webinars", "load-samples"])
+    assert f"0 created, {len(SAMPLES)} already there" in again.output
+    webinars = db.session.execute(select(Webinar).order_by(Webinar.starts_at)).scalars().all()
+    assert len(webinars) == len(SAMPLES)
+    # The brochure's order is kept, and every sample is ahead, so the list is never empty.
+    assert [w.title for w in webinars] == [s.title for s in SAMPLES]
+    assert all(w.starts_at > utcnow() for w in webinars)
+    assert all(w.theme in THEME_SLUGS for w in webinars)
+    assert all(w.starts_at.weekday() < 5 for w in webinars)  # working days
+    titles = {w.title for w in webinars}
+    assert "Briefing on the outcomes of the 7th meeting of the POPRC" in titles
+    assert {w.theme for w in webinars} >= {"poprc", "nip", "ddt", "dioxins", "legal",
+                                           "resources", "synergies", "reporting",
+                                           "pops-in-articles"}
+
+
+def test_samples_move_with_the_calendar(db):
+    load_samples(today=date(2031, 12, 15))
+    first = db.session.execute(select(Webinar).order_by(Webinar.starts_at)).scalars().first()
+    # June 2011, the brochure's first month, becomes the month after "today".
+    assert (first.starts_at.year, first.starts_at.month) == (2032, 1)
+    assert first.theme == "synergies"
