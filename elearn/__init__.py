@@ -77,10 +77,12 @@ def register_blueprints(app: Flask) -> None:
     from elearn.admin.views import bp as admin_bp
     from elearn.api import init_api
     from elearn.main.views import bp as main_bp
+    from elearn.quizzes.bank_views import bp as quiz_banks_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(quiz_banks_bp)
     init_api(app)
 
 

@@ -2,3 +2,4 @@
 
 from elearn.accounts.models import ApiToken, User  # noqa: F401
 from elearn.mail.models import OutboxAttachment, OutboxMessage  # noqa: F401
+from elearn.quizzes.models import BankQuestion, QuestionBank  # noqa: F401
