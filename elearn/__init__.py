@@ -76,12 +76,14 @@ def register_blueprints(app: Flask) -> None:
     from elearn.accounts.views import bp as accounts_bp
     from elearn.admin.views import bp as admin_bp
     from elearn.api import init_api
+    from elearn.courses.views import bp as courses_bp
     from elearn.main.views import bp as main_bp
     from elearn.quizzes.bank_views import bp as quiz_banks_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(courses_bp)
     app.register_blueprint(quiz_banks_bp)
     init_api(app)
 
@@ -106,9 +108,11 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from elearn.accounts.cli import users_cli
+    from elearn.courses.cli import content_cli
     from elearn.mail.cli import mail_cli, scheduler_cli
 
     app.cli.add_command(users_cli)
+    app.cli.add_command(content_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(scheduler_cli)
 

@@ -1,5 +1,16 @@
 """Every model, imported in one place so Alembic and create_all see the whole schema."""
 
 from elearn.accounts.models import ApiToken, User  # noqa: F401
+from elearn.courses.models import (  # noqa: F401
+    Course,
+    CourseMedia,
+    CourseText,
+    Enrolment,
+    Module,
+    ModuleProgress,
+    ModuleRevision,
+    ModuleText,
+    Theme,
+)
 from elearn.mail.models import OutboxAttachment, OutboxMessage  # noqa: F401
 from elearn.quizzes.models import BankQuestion, QuestionBank  # noqa: F401

@@ -1,7 +1,7 @@
 """quizzes
 
 Revision ID: 26cd560f3c82
-Revises: 0158f5c9f3df
+Revises: fbf8bb58a8ef
 Create Date: 2026-11-21 23:42:04.577980
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '26cd560f3c82'
-down_revision = '0158f5c9f3df'
+down_revision = 'fbf8bb58a8ef'
 branch_labels = None
 depends_on = None
 
