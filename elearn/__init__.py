@@ -78,13 +78,17 @@ def register_blueprints(app: Flask) -> None:
     from elearn.api import init_api
     from elearn.courses.views import bp as courses_bp
     from elearn.main.views import bp as main_bp
+    from elearn.quizzes.attempt_views import bp as quiz_bp
     from elearn.quizzes.bank_views import bp as quiz_banks_bp
+    from elearn.quizzes.trainer_views import bp as quiz_trainer_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(courses_bp)
     app.register_blueprint(quiz_banks_bp)
+    app.register_blueprint(quiz_bp)
+    app.register_blueprint(quiz_trainer_bp)
     init_api(app)
 
 

@@ -22,7 +22,7 @@ from elearn.errors import DomainError
 from elearn.extensions import db
 from elearn.quizzes.gift import GiftError, GiftErrors, Question, QuestionType, parse_gift
 from elearn.quizzes.gift import write_gift as _write_gift
-from elearn.quizzes.models import BankQuestion, QuestionBank
+from elearn.quizzes.models import AttemptAnswer, BankQuestion, QuestionBank
 from elearn.quizzes.questions import content_hash, question_to_data, render_question
 
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -206,8 +206,14 @@ def _replace_questions(bank: QuestionBank, questions: list[Question], result: Im
 
 def _forget_unused(bank: QuestionBank) -> None:
     """Delete retired versions that no attempt refers to (nothing would show them)."""
-    for row in [row for row in bank.questions if not row.active]:
-        bank.questions.remove(row)
+    retired = [row for row in bank.questions if not row.active]
+    ids = [row.id for row in retired if row.id is not None]
+    referenced = set(db.session.execute(
+        select(AttemptAnswer.question_id).where(AttemptAnswer.question_id.in_(ids))
+    ).scalars()) if ids else set()
+    for row in retired:
+        if row.id not in referenced:
+            bank.questions.remove(row)
 
 
 def write_bank(bank: QuestionBank) -> str:
