@@ -76,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
     from elearn.accounts.views import bp as accounts_bp
     from elearn.admin.views import bp as admin_bp
     from elearn.api import init_api
+    from elearn.courses.authoring import bp as authoring_bp
     from elearn.courses.views import bp as courses_bp
     from elearn.main.views import bp as main_bp
     from elearn.quizzes.attempt_views import bp as quiz_bp
@@ -86,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(courses_bp)
+    app.register_blueprint(authoring_bp)
     app.register_blueprint(quiz_banks_bp)
     app.register_blueprint(quiz_bp)
     app.register_blueprint(quiz_trainer_bp)

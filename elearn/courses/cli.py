@@ -48,3 +48,30 @@ def sync_command(root: Path | None, check: bool) -> None:
             click.echo(line)
     if not any(s.has_changes for s in summaries):
         click.echo("Nothing to change: the database matches the files.")
+
+
+@content_cli.command("export")
+@click.argument("slug")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--replace", is_flag=True,
+              help="Replace the Markdown files and media already in DIRECTORY/SLUG.")
+def export_command(slug: str, directory: Path, replace: bool) -> None:
+    """Write course SLUG into DIRECTORY/SLUG/ in the library's file format.
+
+    Export into courses/ and run `flask content sync` to get the same course back.
+    """
+    from sqlalchemy import select
+
+    from elearn.courses.export import write_course
+    from elearn.courses.models import Course
+    from elearn.extensions import db
+
+    course = db.session.execute(select(Course).where(Course.slug == slug)).scalar_one_or_none()
+    if course is None:
+        raise click.ClickException(f"No course '{slug}'.")
+    try:
+        written = write_course(course, directory, replace=replace)
+    except FileExistsError as exc:
+        raise click.ClickException(
+            f"{exc.args[0]} is not empty; add --replace to overwrite it.") from exc
+    click.echo(f"Wrote {len(written)} files to {directory / slug}.")

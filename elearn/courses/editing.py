@@ -109,8 +109,8 @@ def create_course(*, slug: str, theme: Theme, language: str, title: str, summary
     now = utcnow()
     course = Course(slug=slug, theme=theme, language=language, published=False,
                     created_by_id=user.id if user else None, created_at=now, updated_at=now)
-    update_course_settings(course, theme=theme, **settings)
     db.session.add(course)
+    update_course_settings(course, theme=theme, **settings)
     db.session.flush()
     save_course_text(course, language, title=title, summary=summary, audience=audience,
                      intro=intro)
