@@ -220,15 +220,19 @@ def close_if_expired(attempt: QuizAttempt, now: datetime | None = None) -> bool:
     return True
 
 
-def close_expired(now: datetime | None = None, limit: int = 500) -> int:
-    """Close and grade every open attempt past its deadline (the scheduler's job)."""
+def close_expired(now: datetime | None = None, *, course=None, limit: int = 500) -> int:
+    """Close and grade every open attempt past its deadline (the scheduler's job), or
+    only those of ``course``; returns how many this call closed."""
     now = now or clock()
-    ids = db.session.execute(
+    stmt = (
         select(QuizAttempt.id)
         .where(QuizAttempt.state == AttemptState.IN_PROGRESS.value,
                QuizAttempt.deadline.is_not(None), QuizAttempt.deadline <= now)
         .order_by(QuizAttempt.deadline).limit(limit)
-    ).scalars().all()
+    )
+    if course is not None:
+        stmt = stmt.where(QuizAttempt.course_id == course.id)
+    ids = db.session.execute(stmt).scalars().all()
     closed = 0
     for attempt_id in ids:
         attempt = db.session.get(QuizAttempt, attempt_id)

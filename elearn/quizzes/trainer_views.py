@@ -27,7 +27,7 @@ def _course_with_quiz(slug: str):
 @require_role(Role.TRAINER)
 def quiz_results(slug: str):
     course = _course_with_quiz(slug)
-    if attempts.close_expired():
+    if attempts.close_expired(course=course):
         db.session.commit()
     rows = results.course_attempts(course)
     return render_template(

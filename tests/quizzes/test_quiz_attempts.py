@@ -292,3 +292,24 @@ def test_reimporting_the_bank_keeps_the_questions_of_open_attempts(db, quiz_cour
     assert "dichlorodiphenyltrichloroethane" in answer(newer, "MC").question.html["answers"][
         next(i for i, a in enumerate(answer(newer, "MC").question.question.answers)
              if a.fraction == 1)]["text"]
+
+
+def test_an_attempt_closed_elsewhere_is_not_closed_again(db, quiz_course, enrolled, clock,
+                                                         passes):
+    from sqlalchemy import text
+
+    learner = enrolled()
+    attempt = start(learner, quiz_course, clock)
+    attempts.save_answers(attempt, right_responses(attempt), now=clock.now)
+    db.session.commit()
+    # Another process (the job, a second tab) closes it while this one holds a stale copy.
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE quiz_attempts SET state = 'graded' WHERE id = :id"),
+                     {"id": attempt.id})
+    late = clock.advance(25)
+    assert attempt.state == "in_progress"  # the stale copy
+    assert not attempts.close_if_expired(attempt, late)
+    assert attempt.state == "graded" and attempt.score is None  # not graded a second time
+    with pytest.raises(AttemptClosed):
+        attempts.submit_attempt(attempt, now=late)
+    assert passes == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from pathlib import Path
 
 from elearn.quizzes.models import QuizAttempt
 from tests.quizzes.quiz_helpers import SECRETS, key_of, right_responses, slot_of
@@ -57,6 +58,8 @@ def test_quiz_page_hides_the_key(client, db, quiz_course, enrolled, login, clock
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "no-store" in response.headers["Cache-Control"]
+    css = Path(__file__).parents[2] / "elearn" / "static" / "style.css"
+    assert len(response.get_data()) + css.stat().st_size < 50_000  # the page budget
     text = unescape(html)
     for secret in SECRETS:
         assert secret not in text, secret
