@@ -57,8 +57,9 @@ def deadline_text(attempt, now=None) -> str | None:
     left = attempts.time_left(attempt, now)
     if left is None:
         return None
-    minutes = int(left.total_seconds() // 60)
-    if minutes < 1:
+    seconds = int(left.total_seconds())
+    minutes = -(-seconds // 60)  # rounded up: "1 minute" until the last minute starts
+    if seconds < 60:
         head = _("Time left: less than a minute")
     else:
         head = ngettext("Time left: %(num)d minute", "Time left: %(num)d minutes", minutes)

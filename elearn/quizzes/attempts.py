@@ -17,7 +17,6 @@ Rules, enforced here and nowhere else:
 
 from __future__ import annotations
 
-import math
 import random
 import secrets
 from collections.abc import Mapping
@@ -105,12 +104,6 @@ def time_left(attempt: QuizAttempt, now: datetime | None = None) -> timedelta | 
     if attempt.deadline is None:
         return None
     return max(attempt.deadline - (now or clock()), timedelta(0))
-
-
-def minutes_left(attempt: QuizAttempt, now: datetime | None = None) -> int | None:
-    """Whole minutes left, rounded down (0 in the last minute)."""
-    left = time_left(attempt, now)
-    return None if left is None else math.floor(left.total_seconds() / 60)
 
 
 def is_expired(attempt: QuizAttempt, now: datetime | None = None) -> bool:

@@ -216,3 +216,21 @@ def test_the_course_page_links_to_the_quiz(client, db, quiz_course, enrolled, lo
     page = client.get("/courses/customs-quiz").get_data(as_text=True)
     assert 'href="/courses/customs-quiz/quiz"' in page
     assert db.session.execute(db.select(QuizAttempt)).first() is None
+
+
+def test_time_left_counts_whole_minutes_up(client, db, quiz_course, enrolled, login, clock):
+    login(enrolled())
+    attempt = start(client, db)
+
+    def timer() -> str:
+        html = client.get(f"/quiz/attempts/{attempt.id}").get_data(as_text=True)
+        return unescape(re.search(r'role="timer" aria-live="polite">([^<]*)<', html).group(1))
+
+    clock.advance(0.5)
+    assert timer().startswith("Time left: 20 minutes — deadline 10:50")
+    clock.advance(18.25)  # 75 seconds left
+    assert timer().startswith("Time left: 2 minutes — ")
+    clock.advance(0.25)
+    assert timer().startswith("Time left: 1 minute — ")
+    clock.advance(0.25)
+    assert timer().startswith("Time left: less than a minute — ")
