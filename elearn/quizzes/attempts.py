@@ -137,6 +137,17 @@ def best_attempt(attempts: list[QuizAttempt]) -> QuizAttempt | None:
     return max(graded, key=lambda a: (a.score, -a.number)) if graded else None
 
 
+def first_pass(user, course) -> QuizAttempt | None:
+    """The attempt with which the learner first passed the course's quiz (the one
+    ``quiz_passed`` announced), or None: what completion rules and certificates ask."""
+    return db.session.execute(
+        select(QuizAttempt).where(QuizAttempt.user_id == user.id,
+                                  QuizAttempt.course_id == course.id,
+                                  QuizAttempt.passed_at.is_not(None))
+        .order_by(QuizAttempt.passed_at, QuizAttempt.id).limit(1)
+    ).scalar_one_or_none()
+
+
 def quiz_status(user, course, now: datetime | None = None) -> QuizStatus:
     """The learner's attempts (closing one whose time ran out) and what they may do."""
     attempts = user_attempts(user, course)
@@ -259,6 +270,8 @@ def _normalise(question, seed: str, value: object) -> object:
     elif t is QuestionType.MATCHING:
         if not isinstance(value, Mapping):
             raise ValueError("expected a mapping of items to choices")
+        if any(isinstance(v, bool | float) for v in value.values()):
+            raise ValueError("expected choice keys")
         stored = {str(int(k)): (None if v in ("", None) else int(v))
                   for k, v in value.items()}
         stored = stored if any(v is not None for v in stored.values()) else None
@@ -273,6 +286,8 @@ def _normalise(question, seed: str, value: object) -> object:
     else:
         if value == "":
             return None
+        if isinstance(value, bool) and t is QuestionType.TRUEFALSE:
+            value = 0 if value else 1  # the screen keys of "True" and "False"
         stored = int(value) if isinstance(value, str) and value.strip().isdigit() else value
     if stored is not None:
         decode_response(question, seed, stored)  # a key the page did not offer -> ValueError

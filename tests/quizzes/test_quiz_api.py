@@ -112,6 +112,20 @@ def test_invalid_answers_are_422_and_save_nothing(client, db, quiz_course, enrol
     assert malformed.status_code == 422
 
 
+def test_true_false_may_be_sent_as_a_boolean(client, db, quiz_course, enrolled, api_token,
+                                            clock):
+    headers = api_token(enrolled())
+    body = client.post(START, headers=headers).get_json()
+    tf = str(slot_of(attempt_of(db, body["id"]), "TF"))
+    saved = client.put(f"/api/v1/attempts/{body['id']}/answers", headers=headers,
+                       json={"answers": {tf: True}}).get_json()
+    question = next(q for q in saved["questions"] if str(q["slot"]) == tf)
+    true_key = next(c["key"] for c in question["choices"] if c["html"] == "True")
+    assert question["response"] == true_key
+    result = client.post(f"/api/v1/attempts/{body['id']}/submit", headers=headers).get_json()
+    assert next(q for q in result["questions"] if str(q["slot"]) == tf)["fraction"] == 1.0
+
+
 def test_deadline_closes_and_refuses(client, db, quiz_course, enrolled, api_token, clock):
     headers = api_token(enrolled())
     body = client.post(START, headers=headers).get_json()

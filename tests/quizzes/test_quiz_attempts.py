@@ -102,6 +102,7 @@ def test_every_type_graded_with_full_marks_and_the_essay_waits(db, quiz_course, 
     learner = enrolled()
     attempt = start(learner, quiz_course, clock)
     attempts.save_answers(attempt, right_responses(attempt), now=clock.now)
+    assert attempts.first_pass(learner, quiz_course) is None
     attempts.submit_attempt(attempt, now=clock.advance(5))
     db.session.commit()
     for name in ("MC", "MR", "TF", "SA", "NUM", "MATCH", "MW"):
@@ -270,6 +271,7 @@ def test_best_score_counts_and_quiz_passed_is_sent_once(db, quiz_course, enrolle
     assert len(passes) == 1
     assert passes[0]["user"].id == learner.id and passes[0]["course"].id == quiz_course.id
     assert passes[0]["attempt"].number == 2
+    assert attempts.first_pass(learner, quiz_course).number == 2
 
 
 def test_reimporting_the_bank_keeps_the_questions_of_open_attempts(db, quiz_course, enrolled,
