@@ -101,6 +101,8 @@ class Config:
         "CONTENT_ROOT", os.path.dirname(os.path.abspath(__file__))
     )
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    #: Largest image or PDF a trainer may upload to a course (and the sync accepts).
+    COURSE_MEDIA_MAX_BYTES = _int("COURSE_MEDIA_MAX_BYTES", 2 * 1024 * 1024)
 
 
 class DevelopmentConfig(Config):

@@ -76,11 +76,15 @@ def register_blueprints(app: Flask) -> None:
     from elearn.accounts.views import bp as accounts_bp
     from elearn.admin.views import bp as admin_bp
     from elearn.api import init_api
+    from elearn.courses.authoring import bp as authoring_bp
+    from elearn.courses.views import bp as courses_bp
     from elearn.main.views import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(courses_bp)
+    app.register_blueprint(authoring_bp)
     init_api(app)
 
 
@@ -104,9 +108,11 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from elearn.accounts.cli import users_cli
+    from elearn.courses.cli import content_cli
     from elearn.mail.cli import mail_cli, scheduler_cli
 
     app.cli.add_command(users_cli)
+    app.cli.add_command(content_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(scheduler_cli)
 

@@ -1,0 +1,274 @@
+"""Learning: the catalogue, enrolment, module completion and progress.
+
+The pages, the JSON API and the CLI all come here. Functions flush, never commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import and_, func, or_, select
+
+from elearn.accounts.models import Role
+from elearn.courses.models import (
+    Course,
+    CourseText,
+    Enrolment,
+    Module,
+    ModuleProgress,
+    Theme,
+)
+from elearn.db import utcnow
+from elearn.errors import DomainError
+from elearn.extensions import db
+from elearn.permissions import has_role
+from elearn.signals import course_progress_changed, module_completed
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A learner's progress in a course: completed published modules out of all of them."""
+
+    completed: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return (100 * self.completed) // self.total if self.total else 0
+
+    @property
+    def is_complete(self) -> bool:
+        return self.total > 0 and self.completed >= self.total
+
+
+# --------------------------------------------------------------------------- catalogue
+
+
+def can_author(user) -> bool:
+    return has_role(user, Role.TRAINER)
+
+
+def list_themes() -> list[tuple[Theme, int]]:
+    """Every theme, in order, with its number of published courses."""
+    count = (
+        select(Course.theme_id, func.count(Course.id).label("n"))
+        .where(Course.published.is_(True)).group_by(Course.theme_id).subquery()
+    )
+    rows = db.session.execute(
+        select(Theme, func.coalesce(count.c.n, 0))
+        .outerjoin(count, count.c.theme_id == Theme.id)
+        .order_by(Theme.position, Theme.title)
+    ).all()
+    return [(theme, n) for theme, n in rows]
+
+
+def get_theme(slug: str) -> Theme:
+    theme = db.session.execute(select(Theme).where(Theme.slug == slug)).scalar_one_or_none()
+    if theme is None:
+        raise NotFound(_("There is no theme '%(slug)s'.", slug=slug))
+    return theme
+
+
+def _like(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_courses(*, theme: str | None = None, language: str | None = None,
+                   query: str | None = None) -> list[Course]:
+    """Published courses, filtered by theme slug, available language and a search term
+    found in the title or summary of any of their texts."""
+    stmt = select(Course).join(Theme).where(Course.published.is_(True))
+    if theme:
+        stmt = stmt.where(Theme.slug == theme)
+    if language:
+        stmt = stmt.where(
+            select(CourseText.id).where(CourseText.course_id == Course.id,
+                                        CourseText.language == language).exists()
+        )
+    for term in (query or "").split()[:8]:
+        pattern = _like(term)
+        stmt = stmt.where(
+            select(CourseText.id).where(
+                CourseText.course_id == Course.id,
+                or_(CourseText.title.ilike(pattern, escape="\\"),
+                    CourseText.summary.ilike(pattern, escape="\\")),
+            ).exists()
+        )
+    return list(db.session.execute(stmt.order_by(Theme.position, Course.slug)).scalars())
+
+
+def get_course(slug: str, viewer=None) -> Course:
+    """The course; unpublished ones only for trainers. ``NotFound`` otherwise."""
+    course = db.session.execute(select(Course).where(Course.slug == slug)).scalar_one_or_none()
+    if course is None or not (course.published or can_author(viewer)):
+        raise NotFound(_("There is no course '%(slug)s'.", slug=slug))
+    return course
+
+
+def get_module(course: Course, slug: str, viewer=None) -> Module:
+    module = next((m for m in course.modules if m.slug == slug), None)
+    if module is None or not (module.published or can_author(viewer)):
+        raise NotFound(_("The course has no module '%(slug)s'.", slug=slug))
+    return module
+
+
+def visible_modules(course: Course, viewer=None) -> list[Module]:
+    return list(course.modules) if can_author(viewer) else course.published_modules
+
+
+def neighbours(module: Module, viewer=None) -> tuple[Module | None, Module | None]:
+    """The previous and next module a reader would go to."""
+    modules = visible_modules(module.course, viewer)
+    if module not in modules:
+        return None, None
+    index = modules.index(module)
+    return (modules[index - 1] if index else None,
+            modules[index + 1] if index + 1 < len(modules) else None)
+
+
+# --------------------------------------------------------------------------- enrolment
+
+
+def get_enrolment(user, course: Course) -> Enrolment | None:
+    if not (user and user.is_authenticated):
+        return None
+    return db.session.execute(
+        select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id)
+    ).scalar_one_or_none()
+
+
+def enrol(user, course: Course) -> tuple[Enrolment, bool]:
+    """Enrol ``user``; ``(enrolment, True)`` if new, the existing one otherwise."""
+    enrolment = get_enrolment(user, course)
+    if enrolment is not None:
+        return enrolment, False
+    if not course.published:
+        raise DomainError(_("This course is not open for enrolment yet."), status=409)
+    enrolment = Enrolment(user_id=user.id, course_id=course.id, enrolled_at=utcnow(),
+                          last_activity_at=utcnow())
+    db.session.add(enrolment)
+    db.session.flush()
+    return enrolment, True
+
+
+def leave(user, course: Course) -> bool:
+    """Leave the course; completed modules are kept, should the learner come back."""
+    enrolment = get_enrolment(user, course)
+    if enrolment is None:
+        return False
+    db.session.delete(enrolment)
+    db.session.flush()
+    return True
+
+
+def completion_times(user, course: Course) -> dict[int, datetime]:
+    """{module id: when the learner completed it} for the course's modules."""
+    if not (user and user.is_authenticated):
+        return {}
+    return dict(db.session.execute(
+        select(ModuleProgress.module_id, ModuleProgress.completed_at).join(Module)
+        .where(ModuleProgress.user_id == user.id, Module.course_id == course.id)
+    ).tuples().all())
+
+
+def completed_module_ids(user, course: Course) -> set[int]:
+    return set(completion_times(user, course))
+
+
+def course_progress(user, course: Course) -> Progress:
+    """The share of the course's published modules the learner has completed."""
+    done = completed_module_ids(user, course)
+    published = [m.id for m in course.published_modules]
+    return Progress(completed=sum(1 for m in published if m in done), total=len(published))
+
+
+def note_visit(user, module: Module) -> None:
+    """Remember where an enrolled learner is, for "Resume"."""
+    enrolment = get_enrolment(user, module.course)
+    if enrolment is not None and enrolment.last_module_id != module.id:
+        enrolment.last_module_id = module.id
+        enrolment.last_activity_at = utcnow()
+        db.session.flush()
+
+
+def complete_module(user, module: Module) -> Progress:
+    """Mark ``module`` complete for ``user`` (enrolling them if needed).
+
+    Sends ``module_completed`` (first time only) and ``course_progress_changed``.
+    """
+    course = module.course
+    if not module.published or not course.published:
+        raise DomainError(_("This module cannot be completed: it is not published."),
+                          status=409)
+    enrolment, _created = enrol(user, course)
+    enrolment.last_module_id, enrolment.last_activity_at = module.id, utcnow()
+    exists = db.session.execute(
+        select(ModuleProgress).where(and_(ModuleProgress.user_id == user.id,
+                                          ModuleProgress.module_id == module.id))
+    ).scalar_one_or_none()
+    if exists is not None:
+        db.session.flush()
+        return course_progress(user, course)
+    db.session.add(ModuleProgress(user_id=user.id, module_id=module.id, completed_at=utcnow()))
+    db.session.flush()
+    progress = course_progress(user, course)
+    app = current_app._get_current_object()
+    module_completed.send(app, user=user, module=module, course=course)
+    course_progress_changed.send(app, user=user, course=course, progress=progress)
+    return progress
+
+
+def uncomplete_module(user, module: Module) -> Progress:
+    """Take a completion back (the learner clicked by mistake)."""
+    course = module.course
+    row = db.session.execute(
+        select(ModuleProgress).where(ModuleProgress.user_id == user.id,
+                                     ModuleProgress.module_id == module.id)
+    ).scalar_one_or_none()
+    if row is None:
+        return course_progress(user, course)
+    db.session.delete(row)
+    db.session.flush()
+    progress = course_progress(user, course)
+    course_progress_changed.send(current_app._get_current_object(), user=user, course=course,
+                                 progress=progress)
+    return progress
+
+
+@dataclass(frozen=True)
+class LearningItem:
+    enrolment: Enrolment
+    progress: Progress
+    #: Where "Resume" leads: the first published module not completed, else the last one
+    #: opened, else the first.
+    resume: Module | None
+
+
+def my_learning(user) -> list[LearningItem]:
+    """The learner's enrolled (published) courses, most recently active first."""
+    enrolments = db.session.execute(
+        select(Enrolment).join(Course)
+        .where(Enrolment.user_id == user.id, Course.published.is_(True))
+        .order_by(Enrolment.last_activity_at.desc(), Enrolment.id.desc())
+    ).scalars().all()
+    done = set(db.session.execute(
+        select(ModuleProgress.module_id).where(ModuleProgress.user_id == user.id)
+    ).scalars())
+    items = []
+    for enrolment in enrolments:
+        modules = enrolment.course.published_modules
+        completed = sum(1 for m in modules if m.id in done)
+        resume = next((m for m in modules if m.id not in done), None)
+        if resume is None:
+            last = enrolment.last_module
+            resume = last if last in modules else (modules[0] if modules else None)
+        items.append(LearningItem(enrolment, Progress(completed, len(modules)), resume))
+    return items

@@ -1,0 +1,229 @@
+"""Learners' pages: catalogue, course, module (with "Mark complete"), media, "My learning".
+
+Module pages are cacheable for anonymous readers (public, ETag, Last-Modified) and
+``private, no-store`` for signed-in ones, whose pages show their own progress.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from elearn.courses import services
+from elearn.courses.media import INLINE_TYPES
+from elearn.courses.models import CourseMedia
+from elearn.extensions import db
+from elearn.i18n import LANGUAGE_NAMES
+from elearn.permissions import require_login
+
+bp = Blueprint("courses", __name__)
+
+#: How long browsers and shared caches may reuse a module page without asking (seconds).
+MODULE_MAX_AGE = 300
+#: Pages carry a CSRF token (language switcher) that expires after an hour: an ETag is
+#: good for this long at most, so a revalidated page never holds an expired token.
+ETAG_WINDOW = 1800
+
+
+def viewer_language() -> str:
+    locale = get_locale()
+    return locale.language if locale else "en"
+
+
+@bp.app_template_global()
+def language_name(code: str) -> str:
+    return LANGUAGE_NAMES.get(code, code)
+
+
+@bp.app_template_global()
+def theme_overview():
+    """[(theme, number of published courses)] for the home page."""
+    return services.list_themes()
+
+
+@bp.route("/courses/")
+def catalogue():
+    themes = services.list_themes()
+    theme = request.args.get("theme", "")
+    theme = theme if theme in {t.slug for t, _n in themes} else ""
+    language = request.args.get("lang", "")
+    language = language if language in LANGUAGE_NAMES else ""
+    query = request.args.get("q", "").strip()[:100]
+    courses = services.search_courses(theme=theme or None, language=language or None,
+                                      query=query)
+    by_theme = {}
+    for course in courses:
+        by_theme.setdefault(course.theme_id, []).append(course)
+    return render_template(
+        "courses/catalogue.html", themes=themes, groups=[
+            (t, by_theme[t.id]) for t, _n in themes if t.id in by_theme
+        ], count=len(courses), theme=theme, language=language, query=query,
+        filtered=bool(theme or language or query), lang=viewer_language(),
+    )
+
+
+@bp.route("/courses/<slug>")
+def course(slug: str):
+    course = services.get_course(slug, current_user)
+    lang = viewer_language()
+    modules = services.visible_modules(course, current_user)
+    return render_template(
+        "courses/course.html", course=course, text=course.text(lang), lang=lang,
+        original=course.text(course.language), modules=modules,
+        done=services.completed_module_ids(current_user, course),
+        progress=services.course_progress(current_user, course)
+        if current_user.is_authenticated else None,
+        enrolment=services.get_enrolment(current_user, course),
+        can_author=services.can_author(current_user),
+    )
+
+
+def _module_etag(course, module, text, prev, next_, lang) -> tuple[str, object]:
+    parts = [lang, course.slug, course.updated_at, module.slug, module.published,
+             module.updated_at, text.id, text.updated_at, int(time.time() // ETAG_WINDOW)]
+    stamps = [course.updated_at, module.updated_at, text.updated_at]
+    for other in (prev, next_):
+        if other is not None:
+            other_text = other.text(lang)
+            parts += [other.slug, other_text.title]
+            stamps.append(other_text.updated_at)
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    return digest, max(stamps)
+
+
+@bp.route("/courses/<slug>/modules/<module>")
+def module(slug: str, module: str):
+    course = services.get_course(slug, current_user)
+    module = services.get_module(course, module, current_user)
+    lang = viewer_language()
+    text = module.text(lang)
+    prev, next_ = services.neighbours(module, current_user)
+    modules = services.visible_modules(course, current_user)
+    public = not current_user.is_authenticated and course.published and module.published
+    if public:
+        etag, last_modified = _module_etag(course, module, text, prev, next_, lang)
+        response = make_response()
+        response.set_etag(etag, weak=True)
+        response.last_modified = last_modified
+        response.cache_control.public = True
+        response.cache_control.max_age = MODULE_MAX_AGE
+        response.vary.add("Accept-Language")
+        response.make_conditional(request)
+        if response.status_code == 304:
+            return response
+        done, progress = set(), None
+    else:
+        services.note_visit(current_user, module)
+        db.session.commit()
+        done = services.completed_module_ids(current_user, course)
+        progress = services.course_progress(current_user, course) \
+            if current_user.is_authenticated else None
+        response = make_response()
+        response.cache_control.private = True
+        response.cache_control.no_store = True
+    response.set_data(render_template(
+        "courses/module.html", course=course, course_text=course.text(lang), module=module,
+        text=text, lang=lang, prev=prev, next=next_, completed=module.id in done,
+        progress=progress, can_author=services.can_author(current_user),
+        number=modules.index(module) + 1, count=len(modules),
+    ))
+    response.headers["Content-Type"] = "text/html; charset=utf-8"
+    return response
+
+
+@bp.route("/courses/<slug>/enrol", methods=["POST"])
+@require_login
+def enrol(slug: str):
+    course = services.get_course(slug, current_user)
+    _enrolment, created = services.enrol(current_user, course)
+    db.session.commit()
+    if created:
+        flash(_("You are enrolled. Start with the first module when you are ready."), "success")
+    return redirect(url_for(".course", slug=slug))
+
+
+@bp.route("/courses/<slug>/leave", methods=["POST"])
+@require_login
+def leave(slug: str):
+    course = services.get_course(slug, current_user)
+    if services.leave(current_user, course):
+        db.session.commit()
+        flash(_("You have left the course. Your completed modules are kept if you come back."),
+              "success")
+    return redirect(url_for(".course", slug=slug))
+
+
+@bp.route("/courses/<slug>/modules/<module>/complete", methods=["POST"])
+@require_login
+def complete(slug: str, module: str):
+    course = services.get_course(slug, current_user)
+    module = services.get_module(course, module, current_user)
+    progress = services.complete_module(current_user, module)
+    db.session.commit()
+    if progress.is_complete:
+        flash(_("Module complete. You have completed every module of this course."), "success")
+    else:
+        flash(_("Module complete. Course progress: %(percent)s%%.", percent=progress.percent),
+              "success")
+    return redirect(url_for(".module", slug=slug, module=module.slug))
+
+
+@bp.route("/courses/<slug>/modules/<module>/incomplete", methods=["POST"])
+@require_login
+def incomplete(slug: str, module: str):
+    course = services.get_course(slug, current_user)
+    module = services.get_module(course, module, current_user)
+    services.uncomplete_module(current_user, module)
+    db.session.commit()
+    flash(_("The module is no longer marked complete."), "info")
+    return redirect(url_for(".module", slug=slug, module=module.slug))
+
+
+@bp.route("/my-learning")
+@require_login
+def my_learning():
+    return render_template("courses/my_learning.html", items=services.my_learning(current_user),
+                           lang=viewer_language())
+
+
+@bp.route("/courses/<slug>/media/<filename>")
+def media(slug: str, filename: str):
+    """A course's image or PDF: never sniffed, never run, PDFs downloaded."""
+    course = services.get_course(slug, current_user)
+    item = db.session.execute(
+        db.select(CourseMedia).where(CourseMedia.course_id == course.id,
+                                     CourseMedia.filename == filename)
+    ).scalar_one_or_none() or abort(404)
+    response = make_response()
+    response.set_etag(item.sha256)
+    response.last_modified = item.created_at
+    if course.published:
+        response.cache_control.public = True
+        response.cache_control.max_age = 86400
+    else:
+        response.cache_control.private = True
+        response.cache_control.no_cache = True
+    response.make_conditional(request)
+    if response.status_code == 304:
+        return response
+    response.set_data(item.data)
+    response.headers["Content-Type"] = item.content_type
+    disposition = "inline" if item.content_type in INLINE_TYPES else "attachment"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{item.filename}"'
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
