@@ -63,6 +63,17 @@ class Config:
     RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour")
     RATELIMIT_RESET = os.environ.get("RATELIMIT_RESET", "5 per minute;20 per hour")
     RATELIMIT_SIGNUP = os.environ.get("RATELIMIT_SIGNUP", "5 per minute;30 per hour")
+    #: Certificate verification (page, API, badge), per client: enough for a person or a
+    #: registry checking a batch, too few to guess 80-bit codes.
+    RATELIMIT_VERIFY = os.environ.get("RATELIMIT_VERIFY", "30 per minute;300 per hour")
+
+    # Certificates
+    #: Who issues the certificates, as printed on them and in the Open Badges credential.
+    CERTIFICATE_ISSUER = os.environ.get(
+        "CERTIFICATE_ISSUER", "Secretariat of the Stockholm Convention"
+    )
+    #: First part of the serial numbers (``SC-2026-000123``).
+    CERTIFICATE_SERIAL_PREFIX = os.environ.get("CERTIFICATE_SERIAL_PREFIX", "SC")
 
     # Accounts
     #: werkzeug method string; scrypt with N=2**17 as the issue asks.
