@@ -58,6 +58,15 @@ def _detail(certificate: Certificate, status: int = 200, **forms):
                            statuses=CertificateStatus, **pages), status
 
 
+def _refused(exc: CertificateError, field) -> None:
+    """A refusal about the field shows beside it; one about the certificate as a message."""
+    db.session.rollback()
+    if exc.errors:
+        field.errors.append(exc.message)
+    else:
+        flash(exc.message, "error")
+
+
 @bp.route("/<code>")
 @require_role(Role.ADMIN)
 def detail(code: str):
@@ -73,8 +82,7 @@ def revoke(code: str):
         try:
             services.revoke_certificate(certificate, by=current_user, reason=form.reason.data)
         except CertificateError as exc:
-            db.session.rollback()
-            form.reason.errors.append(exc.message)
+            _refused(exc, form.reason)
         else:
             db.session.commit()
             flash(_("Certificate %(serial)s is revoked.", serial=certificate.serial), "success")
@@ -92,8 +100,7 @@ def reissue(code: str):
             new = services.reissue_certificate(certificate, by=current_user,
                                                holder_name=form.holder_name.data)
         except CertificateError as exc:
-            db.session.rollback()
-            form.holder_name.errors.append(exc.message)
+            _refused(exc, form.holder_name)
         else:
             db.session.commit()
             flash(_("Certificate %(serial)s replaces %(old)s; the holder has been told by "
