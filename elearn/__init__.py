@@ -82,6 +82,9 @@ def register_blueprints(app: Flask) -> None:
     from elearn.courses.authoring import bp as authoring_bp
     from elearn.courses.views import bp as courses_bp
     from elearn.main.views import bp as main_bp
+    from elearn.quizzes.attempt_views import bp as quiz_bp
+    from elearn.quizzes.bank_views import bp as quiz_banks_bp
+    from elearn.quizzes.trainer_views import bp as quiz_trainer_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
@@ -90,6 +93,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(authoring_bp)
     app.register_blueprint(certificates_bp)
     app.register_blueprint(certificates_admin_bp)
+    app.register_blueprint(quiz_banks_bp)
+    app.register_blueprint(quiz_bp)
+    app.register_blueprint(quiz_trainer_bp)
     init_api(app)
 
 

@@ -1,7 +1,7 @@
 """certificates and course completions
 
 Revision ID: e0b7247abcf4
-Revises: fbf8bb58a8ef
+Revises: 222795cdab3b
 Create Date: 2026-11-21 23:45:16.586010
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e0b7247abcf4'
-down_revision = 'fbf8bb58a8ef'
+down_revision = '222795cdab3b'
 branch_labels = None
 depends_on = None
 
