@@ -103,10 +103,12 @@ class CourseSource:
     translations: dict[str, Document] = field(default_factory=dict)
     modules: list[ModuleSource] = field(default_factory=list)
     media: list[MediaSource] = field(default_factory=list)
+    #: Every module slug that has a file, even one with problems (for checking links).
+    module_files: set[str] = field(default_factory=set)
 
     @property
-    def language(self) -> str:
-        return self.doc.meta["language"]
+    def language(self) -> str | None:
+        return self.doc.meta.get("language")
 
 
 @dataclass

@@ -64,7 +64,7 @@ class _Index:
     """The library's courses, modules and media, for checking links."""
 
     def __init__(self, courses: list[CourseSource]):
-        self.modules = {c.slug: {m.slug for m in c.modules} for c in courses}
+        self.modules = {c.slug: c.module_files for c in courses}
         self.media = {c.slug: {m.filename for m in c.media} for c in courses}
 
     def has_course(self, course: str) -> bool:
@@ -109,10 +109,11 @@ def _read_course(root, folder: Path, themes: set[str], problems, max_media_bytes
         problems.append(Problem(f"{rel}/course.md", 1, "file not found: a course needs one"))
         return None
     doc = _read_doc(root, main, problems)
-    if doc is None:
-        return None
-    if not _check_course_meta(root, doc, themes, problems):
-        return None
+    if doc is None:  # reported; still check the modules, against an empty course.md
+        doc = Document(rel=_rel(root, main), meta={}, body="", body_line=1, key_lines={},
+                       hash="")
+    else:
+        _check_course_meta(root, doc, themes, problems)
     course = CourseSource(slug=slug, doc=doc)
     originals: dict[str, ModuleSource] = {}
     numbers: dict[int, str] = {}
@@ -152,6 +153,7 @@ def _read_course(root, folder: Path, themes: set[str], problems, max_media_bytes
     course.modules = sorted(
         (m for m in originals.values() if m is not None), key=lambda m: m.position
     )
+    course.module_files = set(originals)
     course.media = _read_media(root, folder / "media", problems, max_media_bytes)
     return course
 
@@ -174,7 +176,7 @@ def _read_translation(root, course, originals, stem, language, path, problems) -
         checker.text_list("audience")
         if doc.meta.get("language", language) != language:
             checker.problem("language", f"language must be '{language}' in this file")
-        if doc.meta.get("theme", course.doc.meta["theme"]) != course.doc.meta["theme"]:
+        if doc.meta.get("theme", course.doc.meta.get("theme")) != course.doc.meta.get("theme"):
             checker.problem("theme", "theme differs from course.md")
         course.translations[language] = doc
         return

@@ -178,22 +178,31 @@ def _differs(theme: Theme, source) -> bool:
 
 
 def course_settings(meta: dict, theme: Theme) -> dict:
-    """Course columns from ``course.md`` front matter (defaults for what is left out)."""
-    quiz = meta.get("quiz") or {}
-    return {
+    """Course columns from ``course.md`` front matter (defaults for what is left out).
+
+    Without a ``quiz`` block only ``quiz_bank`` is cleared; the other quiz settings are
+    left as they are (they mean nothing without a bank, and the export leaves them out).
+    """
+    values = {
         "theme_id": theme.id,
         "language": meta["language"],
         "minutes": meta.get("minutes", 0),
         "published": meta.get("published", True),
-        "quiz_bank": quiz.get("bank"),
-        "pass_mark": quiz.get("pass_mark", 80),
-        "attempts_allowed": quiz.get("attempts", 3),
-        "time_limit_minutes": quiz.get("time_limit_minutes"),
-        "questions_per_attempt": quiz.get("questions", 10),
-        "shuffle_answers": quiz.get("shuffle_answers", True),
-        "show_feedback": quiz.get("show_feedback", True),
-        "show_correct_answers": quiz.get("show_correct_answers", True),
+        "quiz_bank": None,
     }
+    quiz = meta.get("quiz")
+    if quiz:
+        values.update({
+            "quiz_bank": quiz["bank"],
+            "pass_mark": quiz.get("pass_mark", 80),
+            "attempts_allowed": quiz.get("attempts", 3),
+            "time_limit_minutes": quiz.get("time_limit_minutes"),
+            "questions_per_attempt": quiz.get("questions", 10),
+            "shuffle_answers": quiz.get("shuffle_answers", True),
+            "show_feedback": quiz.get("show_feedback", True),
+            "show_correct_answers": quiz.get("show_correct_answers", True),
+        })
+    return values
 
 
 class _CourseSync:

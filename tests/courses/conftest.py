@@ -61,7 +61,8 @@ Commencez par le [premier module](01-why.md).
 
 MODULES = {
     "01-why.md": "---\ntitle: Why trade controls matter\nminutes: 20\n---\n"
-                 "# Why trade controls matter\n\nArticle 3 limits trade. See [HS codes](02-hs-codes.md#codes).\n",
+                 "# Why trade controls matter\n\nArticle 3 limits trade. "
+                 "See [HS codes](02-hs-codes.md#codes).\n",
     "02-hs-codes.md": "---\ntitle: HS codes\nminutes: 20\n---\n# HS codes\n\n## Codes\n\n"
                       "Chapter 38 covers pesticides. Back to [the start](01-why.md).\n",
     "03-detecting.md": "---\ntitle: Detecting illegal trade\nminutes: 20\n---\n"
