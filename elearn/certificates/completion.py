@@ -24,7 +24,8 @@ from elearn.certificates.courseinfo import facts_of
 from elearn.certificates.models import Certificate
 from elearn.courses.models import Course
 from elearn.courses.services import course_progress
-from elearn.signals import course_progress_changed
+from elearn.quizzes.attempts import best_attempt, user_attempts
+from elearn.signals import course_progress_changed, quiz_passed
 
 
 @dataclass(frozen=True)
@@ -52,8 +53,12 @@ class CompletionCheck:
 
 
 def quiz_outcome(user: User, course: Course) -> QuizOutcome:
-    """Whether the learner passed the course's closing quiz, and their best score."""
-    return QuizOutcome(passed=False, best_score=None)
+    """Whether the learner passed the course's closing quiz, and their best score (the
+    score that counts, as the quiz pages say)."""
+    attempts = user_attempts(user, course)
+    best = best_attempt(attempts)
+    return QuizOutcome(passed=any(a.passed for a in attempts),
+                       best_score=best.score if best else None)
 
 
 def webinar_requirement(user: User, course: Course) -> tuple[bool, bool]:
@@ -110,6 +115,11 @@ def _on_progress_changed(sender, *, user, course, progress, **extra) -> None:
         evaluate_completion(user, course)
 
 
+def _on_quiz_passed(sender, *, user, course, attempt, **extra) -> None:
+    evaluate_completion(user, course)
+
+
 def connect_receivers() -> None:
     """Listen to the signals that can complete a course (idempotent)."""
     course_progress_changed.connect(_on_progress_changed)
+    quiz_passed.connect(_on_quiz_passed)

@@ -8,12 +8,26 @@ import unicodedata
 import pypdf
 import pytest
 
+#: A closing quiz of four short-answer questions: each right answer is worth 25%.
+QUIZ = """\
+::CITY::Which city hosts the Secretariat of the Stockholm Convention?{=Geneva}
+
+::YEAR::In which year did the Convention enter into force?{=2004}
+
+::ANNEX::In which annex are chemicals listed for elimination?{=A}
+
+::DDT::Which insecticide is listed in Annex B?{=DDT}
+"""
+RIGHT = {"CITY": "Geneva", "YEAR": "2004", "ANNEX": "A", "DDT": "DDT"}
+
 
 @pytest.fixture
 def make_course(db):
     """make_course(title=..., quiz=False, modules=2, language="en", translations={}) ->
-    a published course with published modules, committed."""
+    a published course with published modules, committed; ``quiz=True`` gives it the
+    closing quiz QUIZ (pass mark ``pass_mark``, no limit on attempts)."""
     from elearn.courses.models import Course, CourseText, Module, ModuleText, Theme
+    from elearn.quizzes import banks
 
     counter = {"n": 0}
 
@@ -24,7 +38,10 @@ def make_course(db):
         n = counter["n"]
         theme = Theme(slug=f"theme-{n}", title=theme_title)
         course = Course(slug=f"course-{n}", theme=theme, language=language, published=True,
-                        quiz_bank=f"course-{n}-final" if quiz else None, pass_mark=pass_mark)
+                        quiz_bank=f"course-{n}-final" if quiz else None, pass_mark=pass_mark,
+                        attempts_allowed=0, questions_per_attempt=4, time_limit_minutes=None)
+        if quiz:
+            banks.import_bank(course.quiz_bank, QUIZ, title="Final quiz")
         course.texts.append(CourseText(language=language, title=title, summary=summary))
         for lang, other in (translations or {}).items():
             course.texts.append(CourseText(language=lang, title=other, summary=""))
@@ -46,6 +63,26 @@ def complete_all_modules(user, course) -> None:
 
     for module in course.published_modules:
         complete_module(user, module)
+
+
+def take_quiz(db, user, course, right: int):
+    """Take the course's quiz with ``right`` of its four questions answered right, and
+    commit; returns the graded attempt."""
+    from elearn.courses.services import enrol
+    from elearn.quizzes.attempts import save_answers, start_attempt, submit_attempt
+
+    enrol(user, course)
+    attempt, _created = start_attempt(user, course)
+    names = sorted(RIGHT)
+    responses = {
+        next(a.slot for a in attempt.answers if a.question.name == name):
+            RIGHT[name] if index < right else "I do not know"
+        for index, name in enumerate(names)
+    }
+    save_answers(attempt, responses)
+    submit_attempt(attempt)
+    db.session.commit()
+    return attempt
 
 
 @pytest.fixture
