@@ -30,8 +30,6 @@ from elearn.errors import DomainError
 from elearn.extensions import db
 from elearn.markup import RenderedMarkdown, render_document
 
-__all__ = ["url_context"]  # re-exported for the sync
-
 
 class AuthoringError(DomainError):
     """A trainer's change was refused (bad slug, broken link, bad upload...)."""

@@ -37,6 +37,7 @@ from sqlalchemy import select
 
 from elearn.courses import editing
 from elearn.courses.library import CourseSource, Library, Problem, as_list
+from elearn.courses.links import url_context
 from elearn.courses.models import Course, CourseMedia, CourseText, Module, ModuleText, Theme
 from elearn.courses.reader import read_library
 from elearn.db import utcnow
@@ -138,7 +139,7 @@ class CourseLibraryStep:
         now = utcnow()
         themes = self._themes(library, summary, now)
         seen = set()
-        with editing.url_context():
+        with url_context():
             for source in library.courses:
                 seen.add(source.slug)
                 _CourseSync(source, themes, summary, now).run()
