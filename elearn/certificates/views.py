@@ -75,6 +75,7 @@ def verify(code: str):
     response = current_app.make_response(render_template(
         "certificates/verify.html", certificate=certificate, statuses=CertificateStatus,
         badge_url=url_for("certificates.badge", code=certificate.code),
+        can_download=services.can_download(current_user, certificate),
     ))
     return _private(response)
 

@@ -18,6 +18,17 @@ def test_the_holder_downloads_the_stored_pdf(client, login, db, certificate):
     assert "private" in response.headers["Cache-Control"]
 
 
+def test_the_verification_page_offers_the_pdf_only_to_those_who_may_have_it(
+        client, login, make_user, certificate):
+    link = f'href="/certificates/{certificate.code}.pdf"'
+    assert link not in client.get(f"/verify/{certificate.code}").get_data(as_text=True)
+    login(make_user())
+    assert link not in client.get(f"/verify/{certificate.code}").get_data(as_text=True)
+    client.post("/logout")
+    login(certificate.holder)
+    assert link in client.get(f"/verify/{certificate.code}").get_data(as_text=True)
+
+
 @pytest.mark.parametrize("role", ["trainer", "admin"])
 def test_trainers_and_admins_download_it_too(client, login, make_user, certificate, role):
     login(make_user(role=role))
