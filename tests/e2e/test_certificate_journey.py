@@ -11,6 +11,7 @@ import subprocess
 
 import pypdf
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
@@ -132,8 +133,7 @@ def test_finish_a_course_get_the_certificate_and_verify_it(page, live_server, br
             break
         next_link.click()
     page.get_by_role("link", name="Back to the course").click()
-    assert page.get_by_text("Progress: 100%", exact=True).is_visible()
-
+    expect(page.get_by_text("Progress: 100%", exact=True)).to_be_visible()
     # No certificate yet: the closing quiz comes first.
     page.get_by_role("link", name="My certificates").click()
     page.get_by_text("You have no certificate yet.").wait_for()
@@ -176,7 +176,7 @@ def test_finish_a_course_get_the_certificate_and_verify_it(page, live_server, br
     try:
         stranger = visitor.new_page()
         stranger.goto(url)
-        assert stranger.get_by_role("link", name="Sign in").is_visible()  # not signed in
+        expect(stranger.get_by_role("link", name="Sign in")).to_be_visible()  # not signed in
         assert "Ibrahim Touré" in stranger.content()
         stranger.get_by_text("Valid certificate.").wait_for()
         assert COURSE in stranger.content()
