@@ -10,7 +10,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 
 from elearn.accounts.models import Role
 from elearn.courses.models import (
@@ -21,7 +21,7 @@ from elearn.courses.models import (
     ModuleProgress,
     Theme,
 )
-from elearn.db import utcnow
+from elearn.db import insert_once, utcnow
 from elearn.errors import DomainError
 from elearn.extensions import db
 from elearn.permissions import has_role
@@ -146,17 +146,27 @@ def get_enrolment(user, course: Course) -> Enrolment | None:
 
 
 def enrol(user, course: Course) -> tuple[Enrolment, bool]:
-    """Enrol ``user``; ``(enrolment, True)`` if new, the existing one otherwise."""
+    """Enrol ``user``; ``(enrolment, True)`` if new, the existing one otherwise.
+
+    Idempotent even when two requests enrol the same learner at the same moment (a
+    double click, two tabs): the insert skips a row that exists or is being committed,
+    and both get the one enrolment.
+    """
     enrolment = get_enrolment(user, course)
     if enrolment is not None:
         return enrolment, False
     if not course.published:
         raise DomainError(_("This course is not open for enrolment yet."), status=409)
-    enrolment = Enrolment(user_id=user.id, course_id=course.id, enrolled_at=utcnow(),
-                          last_activity_at=utcnow())
-    db.session.add(enrolment)
-    db.session.flush()
-    return enrolment, True
+    now = utcnow()
+    new_id = insert_once(
+        db.session, Enrolment,
+        {"user_id": user.id, "course_id": course.id, "enrolled_at": now,
+         "last_activity_at": now},
+        ["user_id", "course_id"],
+    )
+    if new_id is None:
+        return get_enrolment(user, course), False
+    return db.session.get(Enrolment, new_id), True
 
 
 def leave(user, course: Course) -> bool:
@@ -210,15 +220,16 @@ def complete_module(user, module: Module) -> Progress:
                           status=409)
     enrolment, _created = enrol(user, course)
     enrolment.last_module_id, enrolment.last_activity_at = module.id, utcnow()
-    exists = db.session.execute(
-        select(ModuleProgress).where(and_(ModuleProgress.user_id == user.id,
-                                          ModuleProgress.module_id == module.id))
-    ).scalar_one_or_none()
-    if exists is not None:
-        db.session.flush()
-        return course_progress(user, course)
-    db.session.add(ModuleProgress(user_id=user.id, module_id=module.id, completed_at=utcnow()))
     db.session.flush()
+    # A double click sends two requests: only the one that records the completion
+    # announces it (and a second insert waits for the first instead of failing).
+    new_id = insert_once(
+        db.session, ModuleProgress,
+        {"user_id": user.id, "module_id": module.id, "completed_at": utcnow()},
+        ["user_id", "module_id"],
+    )
+    if new_id is None:
+        return course_progress(user, course)
     progress = course_progress(user, course)
     app = current_app._get_current_object()
     module_completed.send(app, user=user, module=module, course=course)
