@@ -8,7 +8,6 @@ and nothing is saved. "Save" keeps a revision of the module text.
 from __future__ import annotations
 
 import difflib
-from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -42,6 +41,7 @@ from elearn.courses.models import Course, CourseMedia, Module, ModuleRevision, M
 from elearn.extensions import db
 from elearn.i18n import LANGUAGE_NAMES
 from elearn.permissions import require_role
+from elearn.quizzes import banks
 
 bp = Blueprint("authoring", __name__, url_prefix="/author")
 
@@ -76,11 +76,12 @@ def _theme_choices() -> list[tuple[str, str]]:
 
 
 def _bank_choices(current: str | None = None) -> list[tuple[str, str]]:
-    folder = Path(current_app.config["CONTENT_ROOT"]) / "quizzes"
-    banks = sorted(p.stem for p in folder.glob("*.gift")) if folder.is_dir() else []
-    if current and current not in banks:
-        banks.append(current)
-    return [("", _("No closing quiz"))] + [(b, b) for b in banks]
+    """Every question bank in the database: synced from quizzes/*.gift or made in the
+    browser. A course naming a bank that is gone keeps it as a choice."""
+    choices = [(bank.slug, f"{bank.title} ({bank.slug})") for bank in banks.list_banks()]
+    if current and current not in {slug for slug, _label in choices}:
+        choices.append((current, current))
+    return [("", _("No closing quiz"))] + choices
 
 
 def _theme(slug: str) -> Theme:

@@ -31,7 +31,8 @@ class CourseSettingsForm(FlaskForm):
     minutes = IntegerField(_l("Estimated time (minutes)"),
                            validators=[InputRequired(), NumberRange(0, 10000)])
     quiz_bank = SelectField(_l("Closing quiz: question bank"),
-                            description=_l("A bank in the library's quizzes/ folder."))
+                            description=_l("A question bank: from the library's quizzes/ "
+                                            "folder or made under Question banks."))
     pass_mark = IntegerField(_l("Pass mark (%)"), default=80,
                              validators=[InputRequired(), NumberRange(0, 100)])
     attempts_allowed = IntegerField(_l("Attempts allowed"), default=3,
