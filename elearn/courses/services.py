@@ -69,6 +69,21 @@ def list_themes() -> list[tuple[Theme, int]]:
     return [(theme, n) for theme, n in rows]
 
 
+def theme_titles() -> dict[str, str]:
+    """{slug: title} of every theme, in the programme's order: the one list of themes
+    other features (webinars) name and validate theirs against. Themes have one title
+    (``courses/themes.yml``), not one per language."""
+    return dict(db.session.execute(
+        select(Theme.slug, Theme.title).order_by(Theme.position, Theme.title)
+    ).tuples().all())
+
+
+def theme_exists(slug: str | None) -> bool:
+    if not slug:
+        return False
+    return db.session.execute(select(Theme.id).where(Theme.slug == slug)).first() is not None
+
+
 def get_theme(slug: str) -> Theme:
     theme = db.session.execute(select(Theme).where(Theme.slug == slug)).scalar_one_or_none()
     if theme is None:

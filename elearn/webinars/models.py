@@ -53,7 +53,8 @@ class Webinar(TimestampMixin, db.Model):
     sequence: Mapped[int] = mapped_column(default=0)
     #: Title, in the webinar's language.
     title: Mapped[str] = mapped_column(String(200))
-    #: Programme theme slug (see ``elearn.webinars.themes.THEME_SLUGS``).
+    #: Slug of the programme theme (a ``Theme`` row of the courses; checked by the
+    #: services, see ``elearn.webinars.themes``).
     theme: Mapped[str] = mapped_column(String(40), index=True)
     #: Language the webinar is given in (en, fr, es, ar, ru, zh).
     language: Mapped[str] = mapped_column(String(5), index=True)

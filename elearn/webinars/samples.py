@@ -3,7 +3,8 @@
 The brochure lists webinars per theme from June 2011 to 2012. The samples keep their
 themes, titles, order and spacing, moved into the coming months so the list is never
 empty on a new installation. Loading is idempotent: a sample whose theme and title
-already exist is left alone.
+already exist is left alone. The themes are the courses' Theme rows, so ``flask content
+sync`` (which loads ``courses/themes.yml``) comes first, as in ``make sync``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
+from elearn.courses.services import theme_titles
 from elearn.db import utcnow
 from elearn.extensions import db
 from elearn.webinars.models import Webinar
@@ -100,6 +102,16 @@ SAMPLES = (
 )
 
 
+class MissingThemes(Exception):
+    """The samples' themes are not in the database yet."""
+
+    def __init__(self, slugs: list[str]):
+        super().__init__(
+            f"The programme's themes are not in the database yet (missing: {', '.join(slugs)})."
+            " Run 'flask content sync' first: it loads them from courses/themes.yml.")
+        self.slugs = slugs
+
+
 def _month_index(year: int, month: int) -> int:
     return year * 12 + month - 1
 
@@ -115,8 +127,14 @@ def sample_start(sample: Sample, rank_in_month: int, today: date):
 
 
 def load_samples(today: date | None = None) -> tuple[int, int]:
-    """Create the missing samples; returns (created, already there). Flushes only."""
+    """Create the missing samples; returns (created, already there). Flushes only.
+
+    Raises ``MissingThemes``, creating nothing, when a sample's theme is not a Theme row.
+    """
     today = today or utcnow().date()
+    missing = sorted({sample.theme for sample in SAMPLES} - set(theme_titles()))
+    if missing:
+        raise MissingThemes(missing)
     existing = set(db.session.execute(select(Webinar.theme, Webinar.title)).tuples())
     created = skipped = 0
     ranks: dict[tuple[int, int], int] = {}

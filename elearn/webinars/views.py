@@ -35,7 +35,7 @@ from elearn.webinars.forms import (
     TimezoneForm,
 )
 from elearn.webinars.models import Registration, Webinar
-from elearn.webinars.themes import THEME_SLUGS, is_theme, theme_choices, theme_label
+from elearn.webinars.themes import is_theme, theme_choices, theme_label
 from elearn.webinars.times import format_when, readings, utc_to_local, webinar_readings
 
 bp = Blueprint("webinars", __name__, url_prefix="/webinars")
@@ -216,7 +216,7 @@ def invite(webinar_id: int):
 @bp.route("/themes/<theme>.ics")
 def theme_feed(theme: str):
     """A subscribable calendar of a theme's webinars, cancelled ones marked so."""
-    if theme not in THEME_SLUGS:
+    if not is_theme(theme):
         abort(404)
     webinars = services.list_webinars(theme=theme, since=utcnow() - FEED_HISTORY)
     data = ics.feed(webinars, name=f"elearn · {theme_label(theme)}", language=_locale())
