@@ -118,7 +118,10 @@ def create_course(*, slug: str, theme: Theme, language: str, title: str, summary
 def update_course_settings(course: Course, *, theme: Theme, minutes: int, quiz_bank: str | None,
                            pass_mark: int, attempts_allowed: int, time_limit_minutes: int | None,
                            questions_per_attempt: int, shuffle_answers: bool,
-                           show_feedback: bool, show_correct_answers: bool) -> bool:
+                           show_feedback: bool, show_correct_answers: bool,
+                           requires_webinar_attendance: bool | None = None) -> bool:
+    """Change a course's settings; True if any changed. ``requires_webinar_attendance``
+    None leaves that setting as it is."""
     values = {
         "theme": theme, "minutes": minutes, "quiz_bank": quiz_bank or None,
         "pass_mark": pass_mark, "attempts_allowed": attempts_allowed,
@@ -126,6 +129,8 @@ def update_course_settings(course: Course, *, theme: Theme, minutes: int, quiz_b
         "questions_per_attempt": questions_per_attempt, "shuffle_answers": shuffle_answers,
         "show_feedback": show_feedback, "show_correct_answers": show_correct_answers,
     }
+    if requires_webinar_attendance is not None:
+        values["requires_webinar_attendance"] = bool(requires_webinar_attendance)
     changed = False
     for key, value in values.items():
         if getattr(course, key) != value:
