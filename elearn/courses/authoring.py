@@ -42,6 +42,7 @@ from elearn.extensions import db
 from elearn.i18n import LANGUAGE_NAMES
 from elearn.permissions import require_role
 from elearn.quizzes import banks
+from elearn.webinars.services import course_webinars
 
 bp = Blueprint("authoring", __name__, url_prefix="/author")
 
@@ -162,7 +163,8 @@ def course(slug: str):
         "PNG, JPEG, GIF, WebP or PDF, at most %(kb)s KB.",
         kb=current_app.config["COURSE_MEDIA_MAX_BYTES"] // 1024)
     return render_template("authoring/course.html", course=course, translation=translation,
-                           media=media, media_form=media_form, action=ActionForm())
+                           media=media, media_form=media_form, action=ActionForm(),
+                           webinars=course_webinars(course.slug))
 
 
 @bp.route("/courses/<slug>/settings", methods=["GET", "POST"])

@@ -11,6 +11,7 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from elearn.accounts.models import Role
 from elearn.courses.models import (
@@ -118,6 +119,21 @@ def search_courses(*, theme: str | None = None, language: str | None = None,
             ).exists()
         )
     return list(db.session.execute(stmt.order_by(Theme.position, Course.slug)).scalars())
+
+
+def find_course(slug: str | None) -> Course | None:
+    """The course with this slug, published or not (other features link to courses by
+    slug and check the link here); None for anything else."""
+    if not slug:
+        return None
+    return db.session.execute(select(Course).where(Course.slug == slug)).scalar_one_or_none()
+
+
+def all_courses() -> list[Course]:
+    """Every course, published or not, by slug: what a trainer may link a webinar to."""
+    return list(db.session.execute(
+        select(Course).options(selectinload(Course.texts)).order_by(Course.slug)
+    ).scalars())
 
 
 def get_course(slug: str, viewer=None) -> Course:

@@ -28,6 +28,8 @@ from elearn.courses.models import CourseMedia
 from elearn.extensions import db
 from elearn.i18n import LANGUAGE_NAMES
 from elearn.permissions import require_login
+from elearn.webinars.attendance import attended_course_webinar
+from elearn.webinars.services import course_webinars
 
 bp = Blueprint("courses", __name__)
 
@@ -79,6 +81,8 @@ def course(slug: str):
     course = services.get_course(slug, current_user)
     lang = viewer_language()
     modules = services.visible_modules(course, current_user)
+    attended = (course.requires_webinar_attendance and current_user.is_authenticated
+                and attended_course_webinar(current_user, course.slug))
     return render_template(
         "courses/course.html", course=course, text=course.text(lang), lang=lang,
         original=course.text(course.language), modules=modules,
@@ -87,6 +91,7 @@ def course(slug: str):
         if current_user.is_authenticated else None,
         enrolment=services.get_enrolment(current_user, course),
         can_author=services.can_author(current_user),
+        webinars=course_webinars(course.slug), attended_webinar=attended,
     )
 
 

@@ -71,7 +71,8 @@ class WebinarSchema(Schema):
         load_default=None)
     registration_opens_at = fields.AwareDateTime(allow_none=True, error_messages=AWARE)
     registration_closes_at = fields.AwareDateTime(allow_none=True, error_messages=AWARE)
-    course_slug = fields.Str(allow_none=True, validate=validate.Length(max=200))
+    course_slug = fields.Str(allow_none=True, validate=validate.Length(max=200), metadata={
+        "description": "Slug of the course the webinar belongs to (GET /api/v1/courses)"})
     recording_url = fields.Url(allow_none=True, schemes={"http", "https"})
     status = fields.Str(dump_only=True)
     sequence = fields.Int(dump_only=True)

@@ -61,6 +61,9 @@ def test_trainers_set_it_on_the_settings_page(client, db, synced, make_user, log
         "attempts_allowed": 3, "questions_per_attempt": 10,
         "requires_webinar_attendance": "y"})
     assert course(db, "article-15").requires_webinar_attendance
+    # No webinar is linked yet: the course's authoring page says learners cannot finish.
+    overview = client.get("/author/courses/article-15").get_data(as_text=True)
+    assert "none is scheduled" in overview
     client.post("/author/courses/article-15/settings", data={
         "theme": "reporting", "minutes": 30, "quiz_bank": "", "pass_mark": 80,
         "attempts_allowed": 3, "questions_per_attempt": 10})
