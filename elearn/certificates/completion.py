@@ -20,13 +20,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from elearn.accounts.models import User
 from elearn.accounts.services import find_user_by_email
 from elearn.certificates import services
 from elearn.certificates.courseinfo import facts_of
 from elearn.certificates.models import Certificate
-from elearn.courses.models import Course
+from elearn.courses.models import Course, Enrolment
 from elearn.courses.services import course_progress, find_course
+from elearn.extensions import db
 from elearn.quizzes.attempts import best_attempt, user_attempts
 from elearn.signals import attendance_recorded, course_progress_changed, quiz_passed
 from elearn.webinars.attendance import attended_course_webinar
@@ -84,6 +87,23 @@ def check_completion(user: User, course: Course) -> CompletionCheck:
     )
 
 
+def _take_turns(user: User, course: Course) -> None:
+    """Make two evaluations of the rule for the same learner and course run one after the
+    other, so the second sees what the first committed.
+
+    The parts of the rule change in different rows (module progress, a quiz attempt, a
+    webinar registration): a trainer marking attendance while the learner submits the
+    quiz would otherwise each check the rule without the other's change, and neither
+    would issue the certificate. On PostgreSQL the learner's enrolment row is locked
+    (``SELECT ... FOR UPDATE``; READ COMMITTED then shows the other's committed rows);
+    SQLite already runs one writing transaction at a time, and ignores the clause.
+    """
+    db.session.execute(
+        select(Enrolment.id).where(Enrolment.user_id == user.id,
+                                   Enrolment.course_id == course.id).with_for_update()
+    ).first()
+
+
 def evaluate_completion(user: User, course: Course) -> Certificate | None:
     """Record the completion and issue the certificate if the rule is met now.
 
@@ -91,6 +111,7 @@ def evaluate_completion(user: User, course: Course) -> Certificate | None:
     already completed (a learner who completes twice, or two requests at once, still
     get one certificate).
     """
+    _take_turns(user, course)
     if services.get_completion(user.id, course.id) is not None:
         return None
     check = check_completion(user, course)
