@@ -174,10 +174,15 @@ def settings(slug: str):
     form.theme.choices = _theme_choices()
     form.quiz_bank.choices = _bank_choices(course.quiz_bank)
     if form.validate_on_submit():
-        editing.update_course_settings(course, theme=_theme(form.theme.data), **form.settings())
-        db.session.commit()
-        flash(_("Settings saved."), "success")
-        return redirect(url_for(".course", slug=slug))
+        try:
+            editing.update_course_settings(course, theme=_theme(form.theme.data),
+                                           **form.settings())
+        except editing.AuthoringError as exc:
+            _refused(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Settings saved."), "success")
+            return redirect(url_for(".course", slug=slug))
     return render_template("authoring/settings.html", course=course, form=form)
 
 

@@ -29,6 +29,7 @@ from elearn.db import utcnow
 from elearn.errors import DomainError
 from elearn.extensions import db
 from elearn.markup import RenderedMarkdown, render_document
+from elearn.quizzes.banks import bank_exists
 
 
 class AuthoringError(DomainError):
@@ -121,7 +122,11 @@ def update_course_settings(course: Course, *, theme: Theme, minutes: int, quiz_b
                            show_feedback: bool, show_correct_answers: bool,
                            requires_webinar_attendance: bool | None = None) -> bool:
     """Change a course's settings; True if any changed. ``requires_webinar_attendance``
-    None leaves that setting as it is."""
+    None leaves that setting as it is. A closing quiz must name an existing question
+    bank (the one it already has is kept even if it has gone)."""
+    if quiz_bank and quiz_bank != course.quiz_bank and not bank_exists(quiz_bank):
+        raise AuthoringError(_("There is no question bank “%(slug)s”.", slug=quiz_bank),
+                             errors={"quiz_bank": [_("Choose a question bank from the list.")]})
     values = {
         "theme": theme, "minutes": minutes, "quiz_bank": quiz_bank or None,
         "pass_mark": pass_mark, "attempts_allowed": attempts_allowed,

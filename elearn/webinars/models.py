@@ -84,7 +84,9 @@ class Webinar(TimestampMixin, db.Model):
     reminder_offsets: Mapped[list[int]] = mapped_column(
         JSON, default=lambda: list(DEFAULT_REMINDER_OFFSETS)
     )
-    #: Slug of the course this webinar belongs to, if any (not a foreign key yet).
+    #: Slug of the course this webinar belongs to, if any; the services refuse a slug that
+    #: names no course (a string, not a foreign key: courses are never deleted, and
+    #: rebuilding this table on SQLite would cascade to the registrations).
     course_slug: Mapped[str | None] = mapped_column(String(200), index=True)
     #: Link to the recording, shown once the webinar is over.
     recording_url: Mapped[str | None] = mapped_column(String(500))

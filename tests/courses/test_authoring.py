@@ -214,6 +214,20 @@ def test_banks_made_in_the_browser_are_offered_for_the_closing_quiz(client, sync
     assert 'value="hs-codes-drill"' in new
 
 
+def test_the_settings_service_refuses_a_bank_that_does_not_exist(db, synced):
+    from elearn.courses.editing import AuthoringError, update_course_settings
+
+    course = get_course(db)
+    settings = {"theme": course.theme, "minutes": 60, "pass_mark": 80, "attempts_allowed": 3,
+                "time_limit_minutes": None, "questions_per_attempt": 5,
+                "shuffle_answers": True, "show_feedback": True, "show_correct_answers": True}
+    with pytest.raises(AuthoringError) as refused:
+        update_course_settings(course, quiz_bank="no-such-bank", **settings)
+    assert refused.value.errors == {"quiz_bank": ["Choose a question bank from the list."]}
+    db.session.rollback()
+    assert update_course_settings(get_course(db), quiz_bank="trade-final", **settings)
+
+
 @pytest.mark.parametrize(("name", "data", "message"), [
     ("drawing.svg", b"<svg onload='alert(1)'/>", "Only PNG, JPEG, GIF, WebP images and PDF"),
     ("page.html", b"<script>alert(1)</script>", "Only PNG, JPEG, GIF, WebP images and PDF"),
