@@ -56,3 +56,20 @@ def test_samples_need_the_themes_synced_first(app, db):
         assert exc.slugs == ["ddt"]
     else:  # pragma: no cover - reported by the assertion
         raise AssertionError("samples were loaded without their theme")
+
+
+def test_samples_on_a_shipped_course_subject_are_linked_to_it_when_it_is_there(db):
+    from elearn.courses.models import Course, CourseText, Theme
+
+    theme = db.session.execute(select(Theme).where(Theme.slug == "nip")).scalar_one()
+    course = Course(slug="nip-update", theme=theme, language="en", published=True)
+    course.texts.append(CourseText(language="en", title="Updating the NIP", summary=""))
+    db.session.add(course)
+    db.session.commit()
+    load_samples()
+    links = dict(db.session.execute(select(Webinar.title, Webinar.course_slug)).tuples().all())
+    assert links["Updating national implementation plans: prioritization and action plans"] \
+        == "nip-update"
+    # Courses that are not in the database are not linked.
+    assert links["Enhancing information collection for reporting under Article 15"] is None
+    assert {slug for slug in links.values() if slug} == {"nip-update"}
