@@ -20,6 +20,7 @@ from elearn.api.auth import token_required
 from elearn.courses import services
 from elearn.extensions import db
 from elearn.i18n import LANGUAGE_NAMES
+from elearn.webinars.services import course_webinars
 
 blp = Blueprint("courses_api", __name__, url_prefix="/api/v1",
                 description="Themes, courses, modules, enrolment and progress")
@@ -81,9 +82,21 @@ class CourseSchema(Schema):
     url = fields.Str()
 
 
+class CourseWebinarSchema(Schema):
+    id = fields.Int()
+    title = fields.Str()
+    language = fields.Str()
+    starts_at = fields.AwareDateTime()
+    url = fields.Str()
+
+
 class CourseDetailSchema(CourseSchema):
     intro_html = fields.Str()
     quiz = fields.Nested(QuizSettingsSchema, allow_none=True)
+    webinar_required = fields.Bool(metadata={
+        "description": "Completing the course needs attendance at one of its webinars."})
+    webinars = fields.List(fields.Nested(CourseWebinarSchema), metadata={
+        "description": "Upcoming webinars linked to the course (GET /api/v1/webinars/{id})."})
     modules = fields.List(fields.Nested(ModuleSummarySchema))
 
 
@@ -192,6 +205,11 @@ class CourseDetail(MethodView):
         body = _course(course, lang)
         body["intro_html"] = course.text(lang).intro_body_html
         body["quiz"] = course if course.quiz_bank else None
+        body["webinar_required"] = course.requires_webinar_attendance
+        body["webinars"] = [
+            {"id": w.id, "title": w.title, "language": w.language, "starts_at": w.starts_at,
+             "url": external_url(url_for("webinars.detail", webinar_id=w.id))}
+            for w in course_webinars(course.slug)]
         body["modules"] = [_module(m, i, lang) for i, m in enumerate(modules, start=1)]
         return body
 

@@ -8,7 +8,6 @@ and nothing is saved. "Save" keeps a revision of the module text.
 from __future__ import annotations
 
 import difflib
-from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -42,6 +41,8 @@ from elearn.courses.models import Course, CourseMedia, Module, ModuleRevision, M
 from elearn.extensions import db
 from elearn.i18n import LANGUAGE_NAMES
 from elearn.permissions import require_role
+from elearn.quizzes import banks
+from elearn.webinars.services import course_webinars
 
 bp = Blueprint("authoring", __name__, url_prefix="/author")
 
@@ -76,11 +77,12 @@ def _theme_choices() -> list[tuple[str, str]]:
 
 
 def _bank_choices(current: str | None = None) -> list[tuple[str, str]]:
-    folder = Path(current_app.config["CONTENT_ROOT"]) / "quizzes"
-    banks = sorted(p.stem for p in folder.glob("*.gift")) if folder.is_dir() else []
-    if current and current not in banks:
-        banks.append(current)
-    return [("", _("No closing quiz"))] + [(b, b) for b in banks]
+    """Every question bank in the database: synced from quizzes/*.gift or made in the
+    browser. A course naming a bank that is gone keeps it as a choice."""
+    choices = [(bank.slug, f"{bank.title} ({bank.slug})") for bank in banks.list_banks()]
+    if current and current not in {slug for slug, _label in choices}:
+        choices.append((current, current))
+    return [("", _("No closing quiz"))] + choices
 
 
 def _theme(slug: str) -> Theme:
@@ -161,7 +163,8 @@ def course(slug: str):
         "PNG, JPEG, GIF, WebP or PDF, at most %(kb)s KB.",
         kb=current_app.config["COURSE_MEDIA_MAX_BYTES"] // 1024)
     return render_template("authoring/course.html", course=course, translation=translation,
-                           media=media, media_form=media_form, action=ActionForm())
+                           media=media, media_form=media_form, action=ActionForm(),
+                           webinars=course_webinars(course.slug))
 
 
 @bp.route("/courses/<slug>/settings", methods=["GET", "POST"])
@@ -171,10 +174,15 @@ def settings(slug: str):
     form.theme.choices = _theme_choices()
     form.quiz_bank.choices = _bank_choices(course.quiz_bank)
     if form.validate_on_submit():
-        editing.update_course_settings(course, theme=_theme(form.theme.data), **form.settings())
-        db.session.commit()
-        flash(_("Settings saved."), "success")
-        return redirect(url_for(".course", slug=slug))
+        try:
+            editing.update_course_settings(course, theme=_theme(form.theme.data),
+                                           **form.settings())
+        except editing.AuthoringError as exc:
+            _refused(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Settings saved."), "success")
+            return redirect(url_for(".course", slug=slug))
     return render_template("authoring/settings.html", course=course, form=form)
 
 

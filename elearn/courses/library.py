@@ -28,7 +28,7 @@ MODULE_FILE_RE = re.compile(r"(\d{1,3})-([a-z0-9]+(?:-[a-z0-9]+)*)(?:\.([a-z]{2}
 COURSE_FILE_RE = re.compile(r"course(?:\.([a-z]{2}))?\.md")
 
 COURSE_KEYS = {"title", "theme", "language", "summary", "audience", "minutes", "published",
-               "quiz"}
+               "quiz", "webinar_required"}
 QUIZ_KEYS = {"bank", "pass_mark", "attempts", "time_limit_minutes", "questions",
              "shuffle_answers", "show_feedback", "show_correct_answers"}
 MODULE_KEYS = {"title", "minutes", "published"}

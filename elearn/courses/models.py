@@ -15,7 +15,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from elearn.db import utcnow
@@ -83,6 +92,10 @@ class Course(db.Model):
     show_feedback: Mapped[bool] = mapped_column(default=True)
     #: Show the correct answers after an attempt.
     show_correct_answers: Mapped[bool] = mapped_column(default=True)
+    #: Completion also needs attendance at a webinar linked to the course (a webinar
+    #: whose ``course_slug`` is this slug); front matter ``webinar_required: true``.
+    requires_webinar_attendance: Mapped[bool] = mapped_column(default=False,
+                                                              server_default=false())
     #: SHA-256 of ``course.md`` as last synced; None when not (or no longer) from files.
     source_hash: Mapped[str | None] = mapped_column(String(64))
     #: The trainer who created it in the browser; None for library courses.

@@ -181,6 +181,9 @@ def _differs(theme: Theme, source) -> bool:
 def course_settings(meta: dict, theme: Theme) -> dict:
     """Course columns from ``course.md`` front matter (defaults for what is left out).
 
+    ``webinar_required: true`` makes attendance at a webinar linked to the course part of
+    its completion rule.
+
     Without a ``quiz`` block only ``quiz_bank`` is cleared; the other quiz settings are
     left as they are (they mean nothing without a bank, and the export leaves them out).
     """
@@ -189,6 +192,7 @@ def course_settings(meta: dict, theme: Theme) -> dict:
         "language": meta["language"],
         "minutes": meta.get("minutes", 0),
         "published": meta.get("published", True),
+        "requires_webinar_attendance": meta.get("webinar_required", False),
         "quiz_bank": None,
     }
     quiz = meta.get("quiz")
