@@ -19,6 +19,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -72,8 +73,9 @@ def _language(code: str) -> str:
 
 
 def _theme_choices() -> list[tuple[str, str]]:
+    """(slug, title in the trainer's language) for every theme, in order."""
     themes = db.session.execute(select(Theme).order_by(Theme.position)).scalars()
-    return [(t.slug, t.title) for t in themes]
+    return [(t.slug, t.localized(get_locale()).title) for t in themes]
 
 
 def _bank_choices(current: str | None = None) -> list[tuple[str, str]]:

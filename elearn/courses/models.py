@@ -14,6 +14,7 @@ of the file as last synced; None for what was made in the browser (or removed fr
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import (
     JSON,
@@ -31,8 +32,26 @@ from elearn.db import utcnow
 from elearn.extensions import db
 
 
+class ThemeText(NamedTuple):
+    """A theme's texts in one language (see ``Theme.localized``)."""
+
+    title: str
+    description: str
+    audiences: list[str]
+
+
+def base_language(language) -> str:
+    """``fr`` from ``fr``, ``fr_CA``, ``fr-CA`` or a Babel ``Locale``; ``en`` for nothing."""
+    code = getattr(language, "language", None) or str(language or "en")
+    return code.replace("-", "_").split("_")[0].lower()
+
+
 class Theme(db.Model):
-    """A programme area (customs, POPRC, reporting...): data from ``courses/themes.yml``."""
+    """A programme area (customs, POPRC, reporting...): data from ``courses/themes.yml``.
+
+    ``title``, ``description`` and ``audiences`` are the English texts; ``translations``
+    holds the other UN languages. Pages and the API show ``localized(language)``.
+    """
 
     __tablename__ = "themes"
 
@@ -46,6 +65,11 @@ class Theme(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     #: Who the theme's activities are for, as a list of strings.
     audiences: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: Texts in the other UN languages, by language code: ``{"fr": {"title": ...,
+    #: "description": ..., "audiences": [...]}}``; a missing description or audiences
+    #: (or a missing language) falls back to the English columns above.
+    translations: Mapped[dict[str, dict]] = mapped_column(JSON, default=dict,
+                                                          server_default="{}")
     #: Display order (themes.yml ``order``).
     position: Mapped[int] = mapped_column(default=0, index=True)
     #: When the row was created (UTC).
@@ -54,6 +78,21 @@ class Theme(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     courses: Mapped[list[Course]] = relationship(back_populates="theme")
+
+    def language_for(self, language) -> str:
+        """The language ``localized(language)`` answers in: ``language`` if the theme has
+        a translation in it, else English (for a ``lang`` attribute on what is shown)."""
+        code = base_language(language)
+        return code if code in (self.translations or {}) else "en"
+
+    def localized(self, language) -> ThemeText:
+        """(title, description, audiences) in ``language``, each falling back to English."""
+        text = (self.translations or {}).get(base_language(language)) or {}
+        return ThemeText(
+            title=text.get("title") or self.title,
+            description=text.get("description") or self.description,
+            audiences=list(text.get("audiences") or self.audiences or []),
+        )
 
     def __repr__(self) -> str:
         return f"<Theme {self.slug}>"
