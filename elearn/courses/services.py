@@ -70,13 +70,14 @@ def list_themes() -> list[tuple[Theme, int]]:
     return [(theme, n) for theme, n in rows]
 
 
-def theme_titles() -> dict[str, str]:
-    """{slug: title} of every theme, in the programme's order: the one list of themes
-    other features (webinars) name and validate theirs against. Themes have one title
-    (``courses/themes.yml``), not one per language."""
-    return dict(db.session.execute(
-        select(Theme.slug, Theme.title).order_by(Theme.position, Theme.title)
-    ).tuples().all())
+def theme_titles(language: str | None = None) -> dict[str, str]:
+    """{slug: title} of every theme in ``language`` (English by default), in the
+    programme's order: the one list of themes other features (webinars) name and
+    validate theirs against."""
+    themes = db.session.execute(
+        select(Theme).order_by(Theme.position, Theme.title)
+    ).scalars()
+    return {theme.slug: theme.localized(language or "en").title for theme in themes}
 
 
 def theme_exists(slug: str | None) -> bool:

@@ -3,24 +3,29 @@
 A webinar stores its theme's slug (``Webinar.theme``, a string rather than a foreign key:
 rebuilding the webinars table on SQLite would cascade to the registrations). The slug is
 checked here against the Theme rows that ``flask content sync`` makes from
-``courses/themes.yml``, and named by the row's title. Themes have one title, not one per
-language, so webinar pages and e-mails show it as the course catalogue does.
+``courses/themes.yml``, and named by the row's title in the current language (the page's,
+or the recipient's while a mail is rendered), as the course catalogue does.
 """
 
 from __future__ import annotations
 
 from flask import g, has_request_context
+from flask_babel import get_locale
 
 from elearn.courses.services import theme_exists, theme_titles
 
 
 def _titles() -> dict[str, str]:
-    """{slug: title}, read once per request (a page names many webinars' themes)."""
+    """{slug: title} in the current language, read once per request and language (a page
+    names many webinars' themes; one request may mail people in several languages)."""
+    locale = get_locale()
+    language = locale.language if locale else "en"
     if not has_request_context():
-        return theme_titles()
-    if "webinar_theme_titles" not in g:
-        g.webinar_theme_titles = theme_titles()
-    return g.webinar_theme_titles
+        return theme_titles(language)
+    cache = g.setdefault("webinar_theme_titles", {})
+    if language not in cache:
+        cache[language] = theme_titles(language)
+    return cache[language]
 
 
 def is_theme(slug: str | None) -> bool:

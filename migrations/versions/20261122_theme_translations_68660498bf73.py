@@ -5,7 +5,7 @@ ru, zh), synced from ``courses/themes.yml``. Existing rows start with none ('{}'
 show in English until the next ``flask content sync``.
 
 Revision ID: 68660498bf73
-Revises: e0b7247abcf4
+Revises: 29dfa24ac6c9
 Create Date: 2026-11-22 00:56:27.235828
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '68660498bf73'
-down_revision = 'e0b7247abcf4'
+down_revision = '29dfa24ac6c9'
 branch_labels = None
 depends_on = None
 

@@ -25,7 +25,7 @@ def add_programme_themes(db) -> None:
     for source in read_themes(ROOT, problems):
         db.session.add(Theme(slug=source.slug, title=source.title,
                              description=source.description, audiences=source.audiences,
-                             position=source.position))
+                             position=source.position, translations=source.translations))
     assert not problems, problems
     db.session.commit()
 
