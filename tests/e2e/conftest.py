@@ -130,3 +130,11 @@ def page(browser, live_server):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def world(live_server, browser):
+    """The live site filled for the accessibility audits (see tests/e2e/a11y.py)."""
+    from tests.e2e.a11y import build_world
+
+    return build_world(live_server, browser)
