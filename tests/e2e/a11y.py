@@ -76,35 +76,53 @@ def assert_accessible(page, label: str = "", tags: list[str] = AXE_TAGS) -> None
 
 
 class Weigher:
-    """What a page load received: the HTML documents and stylesheets, and their bytes.
+    """What the browser received for the page on screen: its HTML document and the
+    stylesheets it links to, with their sizes in bytes.
 
-    Body sizes are what the browser received after any content decoding; the site does
-    not compress, so these are the bytes on the wire too.
+    Sizes are the bodies as received after any content decoding; the site does not
+    compress, so these are the bytes on the wire too.
     """
 
     def __init__(self, page):
-        self._responses = []
+        self.page = page
+        self._responses: list = []
+        self._stylesheets: dict[str, int] = {}
         page.on("response", lambda response: self._responses.append(response))
+        # A stylesheet comes once, then from the cache: its size is read when it arrives.
+        page.on("requestfinished", self._read_stylesheet)
 
-    def reset(self) -> None:
-        self._responses.clear()
+    def _read_stylesheet(self, request) -> None:
+        response = request.response()
+        if request.resource_type == "stylesheet" and response and response.status == 200:
+            self._stylesheets[request.url] = len(response.body())
 
-    def _kept(self):
-        for response in self._responses:
-            if response.request.resource_type in ("document", "stylesheet") \
-                    and response.status < 300:
-                yield response
+    def _document(self):
+        documents = [r for r in self._responses if r.request.resource_type == "document"
+                     and r.frame == self.page.main_frame and not 300 <= r.status < 400]
+        assert documents, "no page was loaded"
+        return documents[-1]
 
     @property
     def sizes(self) -> dict[str, int]:
-        return {r.url: len(r.body()) for r in self._kept()}
+        document = self._document()
+        sizes = {document.url: len(document.body())}
+        links = self.page.eval_on_selector_all("link[rel=stylesheet]", "ls => ls.map(l => l.href)")
+        for href in links:
+            assert href in self._stylesheets, f"{href} was not received: {self._stylesheets}"
+            sizes[href] = self._stylesheets[href]
+        return sizes
 
     @property
     def total(self) -> int:
         return sum(self.sizes.values())
 
-    def documents(self) -> dict[str, str]:
-        return {r.url: r.text() for r in self._kept() if r.request.resource_type == "document"}
+    def html(self) -> str:
+        """The page's HTML as the server sent it (before axe or anything else ran)."""
+        return self._document().text()
+
+    def reset(self) -> None:
+        """Forget the pages that came before (the stylesheet's size is remembered)."""
+        self._responses.clear()
 
     def report(self) -> str:
         return ", ".join(f"{url}: {size} B" for url, size in self.sizes.items())
