@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from elearn.courses import services
+from elearn.courses.editing import measure_media
 from elearn.courses.media import INLINE_TYPES
 from elearn.courses.models import CourseMedia
 from elearn.extensions import db
@@ -202,14 +203,21 @@ def my_learning():
 
 @bp.route("/courses/<slug>/media/<filename>")
 def media(slug: str, filename: str):
-    """A course's image or PDF: never sniffed, never run, PDFs downloaded."""
+    """A course's image or PDF: never sniffed, never run, PDFs downloaded.
+
+    A wide image is served as its copy at most 960 pixels wide (``?size=original``: the
+    file as uploaded)."""
     course = services.get_course(slug, current_user)
     item = db.session.execute(
         db.select(CourseMedia).where(CourseMedia.course_id == course.id,
                                      CourseMedia.filename == filename)
     ).scalar_one_or_none() or abort(404)
+    if not item.measured:  # stored before images were measured: once, then kept
+        measure_media(item)
+        db.session.commit()
+    resized = item.resized if request.args.get("size") != "original" else None
     response = make_response()
-    response.set_etag(item.sha256)
+    response.set_etag(f"{item.sha256}-{item.width}" if resized else item.sha256)
     response.last_modified = item.created_at
     if course.published:
         response.cache_control.public = True
@@ -220,7 +228,7 @@ def media(slug: str, filename: str):
     response.make_conditional(request)
     if response.status_code == 304:
         return response
-    response.set_data(item.data)
+    response.set_data(resized or item.data)
     response.headers["Content-Type"] = item.content_type
     disposition = "inline" if item.content_type in INLINE_TYPES else "attachment"
     response.headers["Content-Disposition"] = f'{disposition}; filename="{item.filename}"'
