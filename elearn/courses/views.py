@@ -27,6 +27,8 @@ from elearn.courses import services
 from elearn.courses.editing import measure_media
 from elearn.courses.media import INLINE_TYPES
 from elearn.courses.models import CourseMedia
+from elearn.courses.offline import filename as offline_filename
+from elearn.courses.offline import offline_course
 from elearn.extensions import db
 from elearn.i18n import LANGUAGE_NAMES
 from elearn.permissions import require_login
@@ -181,6 +183,40 @@ def complete(slug: str, module: str):
         flash(_("Module complete. Course progress: %(percent)s%%.", percent=progress.percent),
               "success")
     return redirect(url_for(".module", slug=slug, module=module.slug))
+
+
+@bp.get("/courses/<slug>/modules/<module>/complete")
+@require_login
+def confirm_complete(slug: str, module: str):
+    """Where the offline file's "mark complete" links lead: a button to confirm (a link
+    alone must not change anything)."""
+    course = services.get_course(slug, current_user)
+    module = services.get_module(course, module, current_user)
+    lang = viewer_language()
+    return render_template(
+        "courses/confirm_complete.html", course=course, course_text=course.text(lang),
+        module=module, text=module.text(lang),
+        completed=module.id in services.completed_module_ids(current_user, course),
+    )
+
+
+@bp.route("/courses/<slug>/offline")
+def offline(slug: str):
+    """The course as one HTML file (modules, images, stylesheet) to read offline."""
+    course = services.get_course(slug, current_user)
+    language = request.args.get("lang", "")
+    if language not in LANGUAGE_NAMES:
+        language = viewer_language()
+    response = make_response(offline_course(course, language))
+    response.headers["Content-Type"] = "text/html; charset=utf-8"
+    response.headers["Content-Disposition"] = \
+        f'attachment; filename="{offline_filename(course, language)}"'
+    # If a browser shows it instead of saving it: its own styles and images, nothing else.
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data: https:; "
+        "form-action 'none'; base-uri 'none'; frame-ancestors 'none'")
+    response.cache_control.private = True
+    return response
 
 
 @bp.route("/courses/<slug>/modules/<module>/incomplete", methods=["POST"])

@@ -37,6 +37,8 @@ PAGES = [
     ("account", "learner", "/account"),
     ("course, enrolled", "learner", "/courses/{course}"),
     ("module, enrolled", "learner", "/courses/{course}/modules/{module}"),
+    ("mark complete, from the offline file", "learner",
+     "/courses/{course}/modules/{module}/complete"),
     ("my learning", "learner", "/my-learning"),
     ("quiz start page", "learner", "/courses/{course}/quiz"),
     ("quiz attempt", "learner", "/quiz/attempts/{open_attempt}"),
