@@ -25,6 +25,13 @@ def lang_attrs(code: str | None) -> Markup:
     return Markup(' lang="%s" dir="%s"') % (code, text_direction(code))
 
 
+def hidden_fields(form) -> Markup:
+    """A form's hidden fields (its CSRF token) without an id, where ``hidden_tag()`` would
+    write id="csrf_token" once per form: a page with several forms must not repeat ids."""
+    return Markup("").join(
+        field(id=False) for field in form if field.type in ("HiddenField", "CSRFTokenField"))
+
+
 def _context():
     language = _page_language()
     return {
@@ -55,6 +62,7 @@ def role_label(role: str) -> str:
 def register(app: Flask) -> None:
     app.jinja_env.globals["role_label"] = role_label
     app.jinja_env.globals["lang_attrs"] = lang_attrs
+    app.jinja_env.globals["hidden_fields"] = hidden_fields
     app.jinja_env.globals["text_dir"] = text_direction
     #: The language of data without translations (the programme themes of courses/).
     app.jinja_env.globals["library_language"] = "en"

@@ -73,6 +73,15 @@ def assert_accessible(page, label: str = "", tags: list[str] = AXE_TAGS) -> None
     violations = axe_violations(page, tags)
     where = f"{label} ({page.url})" if label else page.url
     assert not violations, f"axe violations on {where}:\n{describe(violations)}"
+    # axe no longer reports duplicate ids outside ARIA references; labels and fragment
+    # links still depend on them.
+    duplicates = page.evaluate("""() => {
+        const seen = new Set(), twice = new Set();
+        for (const e of document.querySelectorAll('[id]'))
+            (seen.has(e.id) ? twice : seen).add(e.id);
+        return [...twice];
+    }""")
+    assert not duplicates, f"duplicate ids on {where}: {duplicates}"
 
 
 class Weigher:

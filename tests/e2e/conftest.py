@@ -138,3 +138,11 @@ def world(live_server, browser):
     from tests.e2e.a11y import build_world
 
     return build_world(live_server, browser)
+
+
+@pytest.fixture
+def axe():
+    """For tests that run axe-core: skip, saying how to get it, where it is missing."""
+    from tests.e2e.a11y import require_axe
+
+    require_axe()

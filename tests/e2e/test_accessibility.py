@@ -80,7 +80,7 @@ def open_page(world, role: str, path: str, **options):
 
 
 @pytest.mark.parametrize(("name", "role", "path"), PAGES, ids=IDS)
-def test_axe_finds_no_violation(world, name, role, path):
+def test_axe_finds_no_violation(axe, world, name, role, path):
     context, page, _weigher, response = open_page(world, role, path)
     try:
         assert response.status == STATUS.get(name, 200), page.url
@@ -90,7 +90,7 @@ def test_axe_finds_no_violation(world, name, role, path):
 
 
 @pytest.mark.parametrize(("name", "role", "path"), PAGES, ids=IDS)
-def test_axe_finds_no_violation_on_a_phone(world, name, role, path):
+def test_axe_finds_no_violation_on_a_phone(axe, world, name, role, path):
     """360 CSS pixels wide: nothing overflows unreachably, targets are big enough to tap."""
     context, page, _weigher, _response = open_page(world, role, path, **PHONE)
     try:
@@ -113,7 +113,7 @@ def test_page_needs_no_script_and_weighs_under_50_kb(world, name, role, path):
         context.close()
 
 
-def test_forms_with_errors_tie_each_message_to_its_field(world):
+def test_forms_with_errors_tie_each_message_to_its_field(axe, world):
     """The sign-up form sent with mistakes: the summary and every message are announced
     with their field, and axe still finds nothing."""
     context = world.context()
@@ -141,7 +141,7 @@ def test_forms_with_errors_tie_each_message_to_its_field(world):
         context.close()
 
 
-def test_the_audit_catches_a_violation(world):
+def test_the_audit_catches_a_violation(axe, world):
     """axe is really run: a page with an unlabelled field and an image without text fails."""
     context = world.context()
     try:

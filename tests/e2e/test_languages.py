@@ -46,7 +46,7 @@ def switch_to(page, language: str) -> None:
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_learner_journey_in_each_language(world, live_server, language):
+def test_learner_journey_in_each_language(axe, world, live_server, language):
     email = f"polyglot.{language}@example.org"
     live_server.flask("users", "create", "--email", email, "--name", f"Polyglot {language}",
                       "--password", PASSWORD, "--country", "EG", "--timezone", "Africa/Cairo")

@@ -60,7 +60,7 @@ def a_course_with_images(world) -> None:
         db.session.remove()
 
 
-def test_download_read_offline_and_mark_complete_back_online(world, live_server, browser,
+def test_download_read_offline_and_mark_complete_back_online(axe, world, live_server,
                                                              tmp_path):
     a_course_with_images(world)
     email = "offline.reader@example.org"
