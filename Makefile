@@ -14,7 +14,12 @@ $(BIN)/flask: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(BIN)/flask
 
-install: $(BIN)/flask translations
+install: $(BIN)/flask translations node_modules/.package-lock.json
+
+## axe-core for the browser tests' accessibility audits (they skip, saying so, without it).
+node_modules/.package-lock.json: package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund; \
+	else echo "npm not found: the accessibility audits (tests/e2e) will be skipped"; fi
 
 translations: $(BIN)/flask
 	$(BIN)/pybabel compile -d elearn/translations

@@ -12,7 +12,8 @@ where the security rules for user-authored markup live:
   server) might undo: character references, percent-encoding, control characters and
   whitespace, case.  A rejected link is unwrapped (its text stays), a rejected image is
   replaced by its alt text;
-* external links get ``rel="noopener noreferrer"``, every image ``loading="lazy"``.
+* external links get ``rel="noopener noreferrer"``, every image ``loading="lazy"`` (and
+  its width and height when the caller knows them).
 
 The functions return ``str``; callers wrap it in ``markupsafe.Markup`` when storing or
 displaying.
@@ -58,6 +59,12 @@ _SCHEME_RE = re.compile(r"([a-z][a-z0-9+.\-]*):")
 # Browsers drop leading C0 controls/spaces and tabs/newlines anywhere in a URL; we go
 # further and drop every control, whitespace and invisible character before judging.
 _INVISIBLE_RE = re.compile(r"[\x00-\x20\x7f-\xa0\xad\s\u200b-\u200f\u2028-\u202e\u2060\ufeff]+")
+
+#: ``image_size(src) -> (width, height)`` or None, for the render in progress.
+ImageSize = Callable[[str], "tuple[int, int] | None"]
+_image_size: contextvars.ContextVar[ImageSize | None] = contextvars.ContextVar(
+    "elearn_markup_image_size", default=None
+)
 
 #: The site's own host for the render in progress (see ``base_url``).
 _site_host: contextvars.ContextVar[str | None] = contextvars.ContextVar(
@@ -238,8 +245,18 @@ class _PolishFilter(Filter):
                         yield {"type": "Characters", "data": alt}
                     continue
                 attrs[(None, "loading")] = "lazy"
+                _add_size(attrs)
             token["data"] = attrs
             yield token
+
+
+def _add_size(attrs: dict) -> None:
+    """width and height from the render's ``image_size``, so the page does not jump when
+    the image arrives (trusted integers, added after sanitising)."""
+    sizer = _image_size.get()
+    size = sizer(html_unescape(attrs[(None, "src")])) if sizer else None
+    if size and all(isinstance(n, int) and n > 0 for n in size):
+        attrs[(None, "width")], attrs[(None, "height")] = str(size[0]), str(size[1])
 
 
 def _trim_classes(tag: str, attrs: dict) -> None:
@@ -423,13 +440,18 @@ class RenderedMarkdown:
 
 
 def _render(
-    kind: str, text: str, base_url: str | None, rewriter: LinkRewriter | None, toc: bool
+    kind: str, text: str, base_url: str | None, rewriter: LinkRewriter | None, toc: bool,
+    image_size: ImageSize | None = None,
 ) -> tuple[str, str]:
-    with _site(base_url), _markdown(kind, rewriter) as md:
-        body = _clean(md.convert(text))
-        if toc and getattr(md, "toc_tokens", None):
-            return body, _clean(md.toc)
-        return body, ""
+    token = _image_size.set(image_size)
+    try:
+        with _site(base_url), _markdown(kind, rewriter) as md:
+            body = _clean(md.convert(text))
+            if toc and getattr(md, "toc_tokens", None):
+                return body, _clean(md.toc)
+            return body, ""
+    finally:
+        _image_size.reset(token)
 
 
 def render_markdown(
@@ -458,9 +480,15 @@ def render_document(
     *,
     base_url: str | None = None,
     link_rewriter: LinkRewriter | None = None,
+    image_size: ImageSize | None = None,
 ) -> RenderedMarkdown:
-    """:func:`render_markdown`, plus the table of contents for a page's side menu."""
-    body, toc = _render("document", text, base_url, link_rewriter, toc=True)
+    """:func:`render_markdown`, plus the table of contents for a page's side menu.
+
+    *image_size* is called with each image's final ``src`` and returns its ``(width,
+    height)`` in pixels, or None; known sizes become the ``<img>``'s attributes.
+    """
+    body, toc = _render("document", text, base_url, link_rewriter, toc=True,
+                        image_size=image_size)
     return RenderedMarkdown(html=body, toc=toc)
 
 

@@ -97,12 +97,16 @@ class ChangePasswordForm(FlaskForm):
 
 
 class ChangeEmailForm(FlaskForm):
-    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    # Own ids: the account page also shows ChangePasswordForm and ProfileForm, and a label
+    # must lead to its own field.
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()],
+                                     id="email-current-password")
     email = EmailField(_l("New e-mail address"),
-                       validators=[DataRequired(), Email(), Length(max=254)])
+                       validators=[DataRequired(), Email(), Length(max=254)], id="new-email")
 
 
 class TokenForm(FlaskForm):
     name = StringField(_l("Token name"), validators=[DataRequired(), Length(max=100)],
-                       description=_l("What the token is for, e.g. “reporting script”."))
+                       description=_l("What the token is for, e.g. “reporting script”."),
+                       id="token-name")
 

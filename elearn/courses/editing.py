@@ -7,15 +7,16 @@ Markdown is rendered here, when it is saved, and the HTML is stored.
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import datetime
 
-from flask import current_app
+from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from elearn.courses.library import SLUG_RE
 from elearn.courses.links import check_links, rewriter, url_context
-from elearn.courses.media import check_media
+from elearn.courses.media import check_media, display_image
 from elearn.courses.models import (
     Course,
     CourseMedia,
@@ -48,12 +49,16 @@ def normalise_markdown(text: str) -> str:
     return text.rstrip("\n") + "\n" if text.strip() else ""
 
 
+_MEDIA_URL_RE = re.compile(r"(?:.*)/courses/([a-z0-9-]+)/media/([a-z0-9][a-z0-9_.-]*)")
+
+
 def render_text(course_slug: str, markdown: str) -> RenderedMarkdown:
-    """Render course Markdown with library links turned into site URLs."""
+    """Render course Markdown with library links turned into site URLs, and the course
+    images' width and height on their <img> (no jump when they arrive)."""
     with url_context():
         return render_document(
             markdown, base_url=current_app.config.get("BASE_URL"),
-            link_rewriter=rewriter(course_slug),
+            link_rewriter=rewriter(course_slug), image_size=_image_sizes,
         )
 
 
@@ -285,12 +290,62 @@ def store_media(course: Course, filename: str, content_type: str, data: bytes, *
     if media is None:
         media = CourseMedia(course=course, filename=filename)
         db.session.add(media)
+    before = (media.width, media.height)
     media.content_type, media.data, media.size = content_type, data, len(data)
     media.sha256 = sha256(data)
     media.uploaded_by_id = user.id if user else None
     media.created_at = now or utcnow()
+    measure_media(media)
     db.session.flush()
+    if media.id is not None and before != (None, None) and before != (media.width,
+                                                                         media.height):
+        refresh_image_sizes(course, media.filename, now=media.created_at)
     return media
+
+
+def measure_media(media: CourseMedia) -> None:
+    """Note an image's display size and make its resized copy if it is wide."""
+    image = display_image(media.data, media.content_type)
+    if image is None:
+        media.width = media.height = 0 if media.content_type.startswith("image/") else None
+        media.resized = None
+    else:
+        media.width, media.height, media.resized = image.width, image.height, image.resized
+
+
+def media_url(course_slug: str, filename: str) -> str:
+    with url_context():
+        return url_for("courses.media", slug=course_slug, filename=filename)
+
+
+def _image_sizes(src: str) -> tuple[int, int] | None:
+    """For the renderer: the width and height of a course image the HTML shows."""
+    match = _MEDIA_URL_RE.fullmatch(src)
+    if not match:
+        return None
+    with db.session.no_autoflush:  # called mid-render, while a text is half set
+        size = db.session.execute(
+            select(CourseMedia.width, CourseMedia.height).join(Course)
+            .where(Course.slug == match.group(1), CourseMedia.filename == match.group(2))
+        ).first()
+    return (size.width, size.height) if size and size.width else None
+
+
+def refresh_image_sizes(course: Course, filename: str, *, now: datetime) -> None:
+    """Render again the texts that show an image whose size changed (width and height
+    attributes are stored in the HTML)."""
+    url = media_url(course.slug, filename)
+    for model, source, field in ((ModuleText, "body_markdown", "body_html"),
+                                 (CourseText, "intro_markdown", "intro_html")):
+        column = getattr(model, field)
+        for text in db.session.execute(
+                select(model).where(column.contains(f'src="{url}"'))).scalars():
+            slug = text.module.course.slug if model is ModuleText else text.course.slug
+            rendered = render_text(slug, getattr(text, source))
+            setattr(text, field, rendered.html)
+            if model is ModuleText:
+                text.toc_html = rendered.toc
+            text.updated_at = now
 
 
 def upload_media(course: Course, filename: str, data: bytes, user) -> CourseMedia:

@@ -383,8 +383,17 @@ class CourseMedia(db.Model):
     size: Mapped[int]
     #: SHA-256 of the content (ETag, and to tell a changed file in the sync).
     sha256: Mapped[str] = mapped_column(String(64))
-    #: The file itself.
+    #: The file itself, as uploaded or synced.
     data: Mapped[bytes] = mapped_column(LargeBinary)
+    #: Width in pixels of the image as pages show it (the resized copy when there is
+    #: one); 0 when it could not be read; None for other files, and for images stored
+    #: before sizes were measured.
+    width: Mapped[int | None]
+    #: Height in pixels of the image as pages show it; None like ``width``.
+    height: Mapped[int | None]
+    #: A copy at most ``media.DISPLAY_WIDTH`` pixels wide that pages show when the
+    #: original is wider; None otherwise (the original is shown).
+    resized: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     #: Who uploaded it; None for the content sync.
     uploaded_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
@@ -393,6 +402,11 @@ class CourseMedia(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     course: Mapped[Course] = relationship()
+
+    @property
+    def measured(self) -> bool:
+        """Whether the image's display size is known (it always is for new uploads)."""
+        return self.width is not None or not self.content_type.startswith("image/")
 
 
 def split_heading(html: str) -> tuple[str, str]:

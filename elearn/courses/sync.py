@@ -236,9 +236,9 @@ class _CourseSync:
         else:
             summary.unchanged += 1
         self.course = course
+        self._media(course)  # first: texts rendered below get the images' sizes
         self._course_texts(course)
         self._modules(course)
-        self._media(course)
 
     def _settings(self, course: Course) -> bool:
         values = course_settings(self.source.doc.meta, self.themes[self.source.doc.meta["theme"]])

@@ -23,8 +23,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from elearn.courses import services
+from elearn.courses.editing import measure_media
 from elearn.courses.media import INLINE_TYPES
 from elearn.courses.models import CourseMedia
+from elearn.courses.offline import filename as offline_filename
+from elearn.courses.offline import offline_course
 from elearn.extensions import db
 from elearn.i18n import LANGUAGE_NAMES
 from elearn.permissions import require_login
@@ -185,6 +188,40 @@ def complete(slug: str, module: str):
     return redirect(url_for(".module", slug=slug, module=module.slug))
 
 
+@bp.get("/courses/<slug>/modules/<module>/complete")
+@require_login
+def confirm_complete(slug: str, module: str):
+    """Where the offline file's "mark complete" links lead: a button to confirm (a link
+    alone must not change anything)."""
+    course = services.get_course(slug, current_user)
+    module = services.get_module(course, module, current_user)
+    lang = viewer_language()
+    return render_template(
+        "courses/confirm_complete.html", course=course, course_text=course.text(lang),
+        module=module, text=module.text(lang),
+        completed=module.id in services.completed_module_ids(current_user, course),
+    )
+
+
+@bp.route("/courses/<slug>/offline")
+def offline(slug: str):
+    """The course as one HTML file (modules, images, stylesheet) to read offline."""
+    course = services.get_course(slug, current_user)
+    language = request.args.get("lang", "")
+    if language not in LANGUAGE_NAMES:
+        language = viewer_language()
+    response = make_response(offline_course(course, language))
+    response.headers["Content-Type"] = "text/html; charset=utf-8"
+    response.headers["Content-Disposition"] = \
+        f'attachment; filename="{offline_filename(course, language)}"'
+    # If a browser shows it instead of saving it: its own styles and images, nothing else.
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data: https:; "
+        "form-action 'none'; base-uri 'none'; frame-ancestors 'none'")
+    response.cache_control.private = True
+    return response
+
+
 @bp.route("/courses/<slug>/modules/<module>/incomplete", methods=["POST"])
 @require_login
 def incomplete(slug: str, module: str):
@@ -205,14 +242,21 @@ def my_learning():
 
 @bp.route("/courses/<slug>/media/<filename>")
 def media(slug: str, filename: str):
-    """A course's image or PDF: never sniffed, never run, PDFs downloaded."""
+    """A course's image or PDF: never sniffed, never run, PDFs downloaded.
+
+    A wide image is served as its copy at most 960 pixels wide (``?size=original``: the
+    file as uploaded)."""
     course = services.get_course(slug, current_user)
     item = db.session.execute(
         db.select(CourseMedia).where(CourseMedia.course_id == course.id,
                                      CourseMedia.filename == filename)
     ).scalar_one_or_none() or abort(404)
+    if not item.measured:  # stored before images were measured: once, then kept
+        measure_media(item)
+        db.session.commit()
+    resized = item.resized if request.args.get("size") != "original" else None
     response = make_response()
-    response.set_etag(item.sha256)
+    response.set_etag(f"{item.sha256}-{item.width}" if resized else item.sha256)
     response.last_modified = item.created_at
     if course.published:
         response.cache_control.public = True
@@ -223,7 +267,7 @@ def media(slug: str, filename: str):
     response.make_conditional(request)
     if response.status_code == 304:
         return response
-    response.set_data(item.data)
+    response.set_data(resized or item.data)
     response.headers["Content-Type"] = item.content_type
     disposition = "inline" if item.content_type in INLINE_TYPES else "attachment"
     response.headers["Content-Disposition"] = f'{disposition}; filename="{item.filename}"'

@@ -52,17 +52,25 @@ def score_text(score: float | None) -> str:
     return "" if score is None else f"{score:g} %"
 
 
-def deadline_text(attempt, now=None) -> str | None:
-    """"Time left: 14 minutes — deadline 10:42 (Africa/Nairobi)", in the viewer's zone."""
+def time_left_text(attempt, now=None) -> str | None:
+    """"Time left: 14 minutes" (rounded up), or None for an attempt without a limit."""
     left = attempts.time_left(attempt, now)
     if left is None:
         return None
     seconds = int(left.total_seconds())
     minutes = -(-seconds // 60)  # rounded up: "1 minute" until the last minute starts
     if seconds < 60:
-        head = _("Time left: less than a minute")
-    else:
-        head = ngettext("Time left: %(num)d minute", "Time left: %(num)d minutes", minutes)
+        return _("Time left: less than a minute")
+    return ngettext("Time left: %(num)d minute", "Time left: %(num)d minutes", minutes)
+
+
+def deadline_text(attempt, now=None) -> str | None:
+    """"Time left: 14 minutes — deadline 10:42 (Africa/Nairobi)", in the viewer's zone:
+    the time left, and the clock time it ends, for those who cannot reload the page."""
+    head = time_left_text(attempt, now)
+    if head is None:
+        return None
+    left = attempts.time_left(attempt, now)
     when = (format_time(attempt.deadline, "short") if left < timedelta(hours=12)
             else format_datetime(attempt.deadline, "short"))
     return _("%(left)s — deadline %(time)s (%(zone)s)", left=head, time=when,
@@ -142,6 +150,7 @@ def _render_take(attempt, status: int = 200):
         "quizzes/take.html", attempt=attempt, course=attempt.course,
         text=attempt.course.text(_language()), views=presentation.attempt_views(attempt),
         deadline=deadline_text(attempt, attempts.clock()),
+        time_left=time_left_text(attempt, attempts.clock()),
     ), status)
     return _no_store(response)
 

@@ -59,7 +59,7 @@ def test_catalogue_groups_by_theme_and_filters(client, synced, db):
 def test_catalogue_shows_the_viewers_language(client, synced):
     page = html(client.get("/courses/", headers={"Accept-Language": "fr"}))
     assert "Contrôle des échanges pour les douanes" in titles(page)
-    assert '<li class="card" lang="en">' in page  # the reporting course, in English
+    assert '<li class="card" lang="en" dir="ltr">' in page  # the reporting course, in English
 
 
 def test_course_page(client, synced):
@@ -78,11 +78,12 @@ def test_module_page_has_previous_next_and_fallback_notice(client, synced):
                            headers={"Accept-Language": "fr"}))
     # The interface speaks French; the untranslated module says so and shows English.
     assert "Module 2 sur 3" in page
-    previous = 'rel="prev" href="/courses/customs-trade/modules/why">← Précédent\u00a0: Pourquoi'
+    previous = ('rel="prev" href="/courses/customs-trade/modules/why">'
+                '← Précédent\u00a0: <span>Pourquoi')
     assert previous in page
     assert 'rel="next" href="/courses/customs-trade/modules/detecting"' in page
     assert "Ce module n’est pas encore disponible dans la langue demandée (Français)" in page
-    assert '<article class="prose" lang="en">' in page
+    assert '<article class="prose" lang="en" dir="ltr">' in page
     translated = html(client.get("/courses/customs-trade/modules/why",
                                  headers={"Accept-Language": "fr"}))
     assert "not yet available" not in translated and "Pourquoi contrôler" in translated

@@ -211,7 +211,7 @@ def test_home_shows_the_themes_in_the_interface_language(client, translated):
     # The reporting theme has no French audiences: they stay in English.
     assert "Official contact points" in page
     # No French text for the PCB theme: its title is in English, and marked so.
-    assert ('<h3 lang="en"><a href="/courses/?theme=pcbs">Environmentally sound management '
+    assert ('<h3 lang="en" dir="ltr"><a href="/courses/?theme=pcbs">Environmentally sound management '
             'of PCBs</a></h3>') in page
 
     english = html(client.get("/", headers={"Accept-Language": "en"}))
@@ -231,13 +231,13 @@ def test_pages_follow_a_signed_in_users_language(client, translated, make_user, 
     assert re.search(r'<option value="reporting" lang="en">Reporting under Article 15 \(1\)'
                      r'</option>', catalogue)
     assert f'<h2 id="theme-customs">{AR_CUSTOMS}</h2>' in catalogue
-    assert '<li lang="en">Environmentally sound management of PCBs</li>' in catalogue
+    assert '<li lang="en" dir="ltr">Environmentally sound management of PCBs</li>' in catalogue
 
     course = html(client.get("/courses/customs-trade"))
     breadcrumb = re.search(r'<nav class="breadcrumb".*?</nav>', course, re.S).group(0)
     assert f'<a href="/courses/?theme=customs">{AR_CUSTOMS}</a>' in breadcrumb
     report = html(client.get("/courses/article-15"))
-    assert ('<a href="/courses/?theme=reporting" lang="en">Reporting under Article 15</a>'
+    assert ('<a href="/courses/?theme=reporting" lang="en" dir="ltr">Reporting under Article 15</a>'
             in report)
 
 

@@ -130,3 +130,19 @@ def page(browser, live_server):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def world(live_server, browser):
+    """The live site filled for the accessibility audits (see tests/e2e/a11y.py)."""
+    from tests.e2e.a11y import build_world
+
+    return build_world(live_server, browser)
+
+
+@pytest.fixture
+def axe():
+    """For tests that run axe-core: skip, saying how to get it, where it is missing."""
+    from tests.e2e.a11y import require_axe
+
+    require_axe()
