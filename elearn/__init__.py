@@ -79,6 +79,9 @@ def register_blueprints(app: Flask) -> None:
     from elearn.courses.authoring import bp as authoring_bp
     from elearn.courses.views import bp as courses_bp
     from elearn.main.views import bp as main_bp
+    from elearn.quizzes.attempt_views import bp as quiz_bp
+    from elearn.quizzes.bank_views import bp as quiz_banks_bp
+    from elearn.quizzes.trainer_views import bp as quiz_trainer_bp
     from elearn.webinars.trainer_views import bp as webinar_admin_bp
     from elearn.webinars.views import bp as webinars_bp
 
@@ -89,6 +92,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(authoring_bp)
     app.register_blueprint(webinars_bp)
     app.register_blueprint(webinar_admin_bp)
+    app.register_blueprint(quiz_banks_bp)
+    app.register_blueprint(quiz_bp)
+    app.register_blueprint(quiz_trainer_bp)
     init_api(app)
 
 

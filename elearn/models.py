@@ -13,4 +13,10 @@ from elearn.courses.models import (  # noqa: F401
     Theme,
 )
 from elearn.mail.models import OutboxAttachment, OutboxMessage  # noqa: F401
+from elearn.quizzes.models import (  # noqa: F401
+    AttemptAnswer,
+    BankQuestion,
+    QuestionBank,
+    QuizAttempt,
+)
 from elearn.webinars.models import Registration, Webinar  # noqa: F401

@@ -32,3 +32,15 @@ course_progress_changed = _signals.signal(
     trainer publishes or unpublishes a module (that changes everyone's share at once).
     """,
 )
+
+quiz_passed = _signals.signal(
+    "quiz-passed",
+    doc="""A learner passed a course's quiz for the first time: an attempt reached the pass
+    mark, on submission, when its time ran out, or when a trainer's essay grade lifted
+    its score. Sent once per learner and course; later passing attempts do not send it.
+
+    Sent as ``quiz_passed.send(app, user=user, course=course, attempt=attempt)``:
+    ``user`` the learner (``User``), ``course`` the ``Course``, ``attempt`` the graded
+    ``elearn.quizzes.models.QuizAttempt`` (``score`` in percent, ``passed``).
+    """,
+)

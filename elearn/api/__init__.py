@@ -14,6 +14,7 @@ from elearn.extensions import api, csrf
 def init_api(app: Flask) -> None:
     from elearn.api.courses import blp as courses_blp
     from elearn.api.me import blp as me_blp
+    from elearn.api.quizzes import blp as quizzes_blp
     from elearn.webinars.api import blp as webinars_blp
 
     app.config.setdefault("API_SPEC_OPTIONS", {})
@@ -23,6 +24,6 @@ def init_api(app: Flask) -> None:
     )
     app.config["API_SPEC_OPTIONS"].setdefault("security", [{"bearerAuth": []}])
     api.init_app(app)
-    for blueprint in (me_blp, courses_blp, webinars_blp):
+    for blueprint in (me_blp, courses_blp, webinars_blp, quizzes_blp):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)

@@ -46,6 +46,7 @@ from elearn.extensions import db
 #: The steps of ``flask content sync``, in order (``module:Class``).
 STEPS: list[str] = [
     "elearn.courses.sync:CourseLibraryStep",
+    "elearn.quizzes.sync:BankLibraryStep",
 ]
 
 

@@ -34,6 +34,7 @@ def job(job_id: str, every: str | int):
 def _load_jobs() -> None:
     """Import the modules that declare jobs, so the registry is complete."""
     import elearn.mail.jobs  # noqa: F401
+    import elearn.quizzes.jobs  # noqa: F401
 
 
 def _wrap(app: Flask, func):
