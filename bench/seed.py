@@ -469,9 +469,34 @@ def seed_webinars(w: Writer, world: World, counts: Counts, rng: random.Random) -
     w.insert("webinar_registrations", registrations)
 
 
+def seed_banks(w: Writer, world: World, counts: Counts, rng: random.Random) -> None:
+    """Question banks through the quizzes feature's own import (the real GIFT parser).
+
+    The five banks of the library, each renamed and reordered into twelve variants.
+    """
+    from elearn.extensions import db
+    from elearn.quizzes.banks import import_bank
+
+    started = time.perf_counter()
+    sources = sorted((content.ROOT / "quizzes").glob("*.gift"))
+    texts = [path.read_text(encoding="utf-8") for path in sources]
+    for number in range(1, counts.banks + 1):
+        source = texts[(number - 1) % len(texts)]
+        blocks = source.split("\n\n")
+        head, questions = blocks[:1], blocks[1:]
+        rng.shuffle(questions)
+        slug = f"bank-{number:02d}"
+        text = "\n\n".join(head + questions).replace("::Q", f"::{slug} Q")
+        import_bank(slug, text, path=f"quizzes/{slug}.gift", title=f"Question bank {number}",
+                    source_path=f"quizzes/{slug}.gift")
+    db.session.commit()
+    w.report.rows["question_banks"] = counts.banks
+    w.report.seconds["question_banks"] = time.perf_counter() - started
+
+
 # -- running ----------------------------------------------------------------------------
 
-STEPS = [seed_users, seed_library, seed_learning, seed_webinars]
+STEPS = [seed_users, seed_library, seed_banks, seed_learning, seed_webinars]
 
 
 def seed(database_url: str, scale: float = 1.0, anchor: date | None = None,
