@@ -19,6 +19,7 @@ import secrets
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.message import Message
 
 from flask import current_app
 from sqlalchemy import or_, select, update
@@ -106,7 +107,7 @@ def claim_due(now: datetime, limit: int) -> list[OutboxMessage]:
     )
 
 
-def _finish(message: OutboxMessage, **values) -> None:
+def _finish(message: _Outgoing, **values) -> None:
     """Record an outcome, only if our claim still holds."""
     db.session.execute(
         update(OutboxMessage)
@@ -122,6 +123,22 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 86400))
 
 
+@dataclass(frozen=True)
+class _Outgoing:
+    """A claimed message as read once: delivery never reloads rows after a commit."""
+
+    id: int
+    recipient: str
+    claim_token: str
+    attempts: int
+    email: Message
+
+
+def _prepare(messages: list[OutboxMessage], sender: str) -> list[_Outgoing]:
+    return [_Outgoing(m.id, m.recipient, m.claim_token, m.attempts, build_email(m, sender))
+            for m in messages]
+
+
 def deliver_due(now: datetime | None = None, limit: int | None = None) -> DeliveryReport:
     """Send what is due now. Safe to run in any number of processes at once."""
     config = current_app.config
@@ -132,7 +149,7 @@ def deliver_due(now: datetime | None = None, limit: int | None = None) -> Delive
     sender = config["MAIL_DEFAULT_SENDER"]
     max_attempts = config["MAIL_MAX_ATTEMPTS"]
     while True:
-        messages = claim_due(now, batch)
+        messages = _prepare(claim_due(now, batch), sender)
         if not messages:
             break
         with make_transport(config) as transport:
@@ -140,7 +157,7 @@ def deliver_due(now: datetime | None = None, limit: int | None = None) -> Delive
                 attempts = message.attempts + 1
                 try:
                     sent_at = utcnow()
-                    transport.send(build_email(message, sender), message)
+                    transport.send(message.email, message)
                 except (smtplib.SMTPException, OSError) as exc:
                     error = f"{type(exc).__name__}: {exc}"[:2000]
                     log.warning("Mail %s to %s failed: %s", message.id, message.recipient, error)
