@@ -47,6 +47,9 @@ class Config:
     MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 30)
     #: How many messages one delivery run claims and sends over one connection.
     MAIL_BATCH_SIZE = _int("MAIL_BATCH_SIZE", 100)
+    #: Outcomes are written (one UPDATE, one commit) every this many sent messages; a crash
+    #: may send that many twice, never lose one.
+    MAIL_COMMIT_EVERY = _int("MAIL_COMMIT_EVERY", 20)
     #: Attempts before a message is marked failed.
     MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 6)
     #: First retry delay in seconds; doubled on every further attempt.
