@@ -68,6 +68,17 @@ class Config:
     RATELIMIT_SIGNUP = os.environ.get("RATELIMIT_SIGNUP", "5 per minute;30 per hour")
     #: Webinar registrations (page and API together) from one address.
     RATELIMIT_REGISTER = os.environ.get("RATELIMIT_REGISTER", "10 per minute;60 per hour")
+    #: Certificate verification (page, API, badge), per client: enough for a person or a
+    #: registry checking a batch, too few to guess 80-bit codes.
+    RATELIMIT_VERIFY = os.environ.get("RATELIMIT_VERIFY", "30 per minute;300 per hour")
+
+    # Certificates
+    #: Who issues the certificates, as printed on them and in the Open Badges credential.
+    CERTIFICATE_ISSUER = os.environ.get(
+        "CERTIFICATE_ISSUER", "Secretariat of the Stockholm Convention"
+    )
+    #: First part of the serial numbers (``SC-2026-000123``).
+    CERTIFICATE_SERIAL_PREFIX = os.environ.get("CERTIFICATE_SERIAL_PREFIX", "SC")
 
     # Accounts
     #: werkzeug method string; scrypt with N=2**17 as the issue asks.

@@ -22,6 +22,7 @@ def create_app(config: type[Config] | str | None = None, **overrides) -> Flask:
     configure(app, config, overrides)
     register_extensions(app)
     register_blueprints(app)
+    register_signal_receivers(app)
     register_errorhandlers(app)
     register_request_hooks(app)
     register_template_helpers(app)
@@ -76,6 +77,8 @@ def register_blueprints(app: Flask) -> None:
     from elearn.accounts.views import bp as accounts_bp
     from elearn.admin.views import bp as admin_bp
     from elearn.api import init_api
+    from elearn.certificates.admin import bp as certificates_admin_bp
+    from elearn.certificates.views import bp as certificates_bp
     from elearn.courses.authoring import bp as authoring_bp
     from elearn.courses.views import bp as courses_bp
     from elearn.main.views import bp as main_bp
@@ -92,10 +95,19 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(authoring_bp)
     app.register_blueprint(webinars_bp)
     app.register_blueprint(webinar_admin_bp)
+    app.register_blueprint(certificates_bp)
+    app.register_blueprint(certificates_admin_bp)
     app.register_blueprint(quiz_banks_bp)
     app.register_blueprint(quiz_bp)
     app.register_blueprint(quiz_trainer_bp)
     init_api(app)
+
+
+def register_signal_receivers(app: Flask) -> None:
+    """Features that react to what others do (elearn/signals.py) start listening here."""
+    from elearn.certificates.completion import connect_receivers
+
+    connect_receivers()
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -118,11 +130,13 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from elearn.accounts.cli import users_cli
+    from elearn.certificates.cli import certificates_cli
     from elearn.courses.cli import content_cli
     from elearn.mail.cli import mail_cli, scheduler_cli
     from elearn.webinars.cli import webinars_cli
 
     app.cli.add_command(users_cli)
+    app.cli.add_command(certificates_cli)
     app.cli.add_command(content_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(scheduler_cli)

@@ -1,6 +1,7 @@
 """Every model, imported in one place so Alembic and create_all see the whole schema."""
 
 from elearn.accounts.models import ApiToken, User  # noqa: F401
+from elearn.certificates.models import Certificate, Completion  # noqa: F401
 from elearn.courses.models import (  # noqa: F401
     Course,
     CourseMedia,

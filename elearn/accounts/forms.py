@@ -8,7 +8,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
-from elearn.i18n import LANGUAGE_NAMES, country_choices, timezone_names
+from elearn.forms import CompactSelect, zone_choices
+from elearn.i18n import LANGUAGE_NAMES, country_choices
 
 
 def _password_strength(form, field) -> None:
@@ -36,13 +37,13 @@ class ProfileForm(FlaskForm):
     country = SelectField(_l("Country"), validators=[DataRequired()])
     organisation = StringField(_l("Organisation"), validators=[Length(max=200)])
     locale = SelectField(_l("Preferred language"), validators=[DataRequired()])
-    timezone = SelectField(_l("Time zone"), validators=[DataRequired()])
+    timezone = SelectField(_l("Time zone"), validators=[DataRequired()], widget=CompactSelect())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _choices_for_locale(self.country)
         self.locale.choices = list(LANGUAGE_NAMES.items())
-        self.timezone.choices = [(name, name.replace("_", " ")) for name in timezone_names()]
+        self.timezone.choices = zone_choices()
 
 
 class SignupForm(ProfileForm):

@@ -12,6 +12,7 @@ from elearn.extensions import api, csrf
 
 
 def init_api(app: Flask) -> None:
+    from elearn.api.certificates import blp as certificates_blp
     from elearn.api.courses import blp as courses_blp
     from elearn.api.me import blp as me_blp
     from elearn.api.quizzes import blp as quizzes_blp
@@ -24,6 +25,6 @@ def init_api(app: Flask) -> None:
     )
     app.config["API_SPEC_OPTIONS"].setdefault("security", [{"bearerAuth": []}])
     api.init_app(app)
-    for blueprint in (me_blp, courses_blp, webinars_blp, quizzes_blp):
+    for blueprint in (me_blp, courses_blp, webinars_blp, quizzes_blp, certificates_blp):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)

@@ -5,28 +5,11 @@ from __future__ import annotations
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from markupsafe import Markup, escape
 from wtforms import EmailField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
-from wtforms.widgets import Select
 
-from elearn.i18n import LANGUAGE_NAMES, country_choices, timezone_names
-
-
-class CompactSelect(Select):
-    """A select whose options are written ``<option>Europe/Paris</option>`` when the
-    value is the label: the 400-odd time zones weigh 13 KB instead of 21 KB."""
-
-    @classmethod
-    def render_option(cls, value, label, selected, **kwargs):
-        if str(value) != str(label) or kwargs:
-            return super().render_option(value, label, selected, **kwargs)
-        opening = Markup("<option selected>") if selected else Markup("<option>")
-        return opening + escape(label) + Markup("</option>")
-
-
-def zone_choices() -> list[tuple[str, str]]:
-    return [(name, name) for name in timezone_names()]
+from elearn.forms import CompactSelect, zone_choices
+from elearn.i18n import LANGUAGE_NAMES, country_choices
 
 
 class GuestRegistrationForm(FlaskForm):

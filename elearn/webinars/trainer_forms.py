@@ -28,8 +28,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from elearn.forms import CompactSelect, zone_choices
 from elearn.i18n import LANGUAGE_NAMES, is_timezone
-from elearn.webinars.forms import CompactSelect, zone_choices
 from elearn.webinars.models import DEFAULT_REMINDER_OFFSETS, Webinar
 from elearn.webinars.themes import theme_choices
 from elearn.webinars.times import LocalTimeError, local_to_utc, utc_to_local

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
@@ -36,7 +37,7 @@ def test_enrol_read_every_module_and_complete_the_course(page, live_server):
     page.get_by_role("heading", name=COURSE, level=1).wait_for()
     page.get_by_role("button", name="Enrol in this course").click()
     page.get_by_text("You are enrolled.").wait_for()
-    assert page.get_by_text("Progress: 0%", exact=True).is_visible()
+    expect(page.get_by_text("Progress: 0%", exact=True)).to_be_visible()
     modules = page.locator("ol.module-list > li").count()
     assert modules >= 3
 
@@ -47,18 +48,17 @@ def test_enrol_read_every_module_and_complete_the_course(page, live_server):
         page.get_by_role("button", name="Mark complete").click()
         page.get_by_text("You have completed this module.").wait_for()
         percent = 100 * number // modules
-        assert page.get_by_text(f"Progress: {percent}%", exact=True).is_visible()
+        expect(page.get_by_text(f"Progress: {percent}%", exact=True)).to_be_visible()
         next_link = page.get_by_role("link", name=re.compile(r"^Next: "))
         if number < modules:
             next_link.click()
         else:
             assert next_link.count() == 0
-    assert page.get_by_text("You have completed every module of this course.").is_visible()
-
+    expect(page.get_by_text("You have completed every module of this course.")).to_be_visible()
     # The course page and "My learning" agree.
     page.get_by_role("link", name="Back to the course").click()
-    assert page.get_by_text("Progress: 100%", exact=True).is_visible()
+    expect(page.get_by_text("Progress: 100%", exact=True)).to_be_visible()
     assert page.locator("ol.module-list .badge.done").count() == modules
     page.get_by_role("link", name="My learning").click()
-    assert page.get_by_text("Progress: 100%", exact=True).is_visible()
-    assert page.get_by_text("All modules completed").is_visible()
+    expect(page.get_by_text("Progress: 100%", exact=True)).to_be_visible()
+    expect(page.get_by_text("All modules completed")).to_be_visible()

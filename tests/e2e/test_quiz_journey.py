@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
@@ -95,4 +96,4 @@ def test_take_the_customs_quiz_resume_after_reload_submit_and_review(page, live_
 
     page.get_by_role("link", name="Quiz", exact=True).click()
     page.get_by_role("link", name="Review attempt 1").wait_for()
-    assert page.get_by_role("button", name="Start attempt 2").is_visible()
+    expect(page.get_by_role("button", name="Start attempt 2")).to_be_visible()

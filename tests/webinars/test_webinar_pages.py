@@ -158,8 +158,8 @@ def test_signed_in_registration_uses_the_profile(client, db, make_webinar, make_
     user = make_user(name="Carlos Pérez", locale="es", timezone="America/Bogota")
     login(user)
     page = text(client.get(f"/webinars/{webinar.id}"))
-    assert "You register as Carlos Pérez" in page and 'name="email"' not in page
-    assert "You register as Carlos Pérez" in text(client.get(f"/webinars/{webinar.id}/register"))
+    assert "Se inscribirá como Carlos Pérez" in page and 'name="email"' not in page
+    assert "Se inscribirá como Carlos Pérez" in text(client.get(f"/webinars/{webinar.id}/register"))
     response = client.post(f"/webinars/{webinar.id}/register", data={})
     assert response.status_code == 302
     registration = db.session.execute(select(Registration)).scalar_one()
@@ -167,7 +167,7 @@ def test_signed_in_registration_uses_the_profile(client, db, make_webinar, make_
     # Registering again takes them to their own registration.
     again = client.post(f"/webinars/{webinar.id}/register", data={})
     assert again.headers["Location"].endswith(registration.manage_token)
-    assert "You are registered:" in text(client.get(f"/webinars/{webinar.id}"))
+    assert "Está inscrito:" in text(client.get(f"/webinars/{webinar.id}"))
 
 
 def test_cancelling_through_the_manage_link_promotes_and_tells_the_next(client, db,
