@@ -494,9 +494,58 @@ def seed_banks(w: Writer, world: World, counts: Counts, rng: random.Random) -> N
     w.report.seconds["question_banks"] = time.perf_counter() - started
 
 
+def seed_certificates(w: Writer, world: World, counts: Counts, rng: random.Random) -> None:
+    """Completions and their certificates for finished enrolments; 1 in 200 revoked.
+
+    Every row stores the same PDF: one real certificate rendered once (see the docstring).
+    """
+    from elearn.certificates.codes import ALPHABET, make_serial
+    from elearn.certificates.pdf import CertificateContent, render_certificate_pdf
+
+    pdf = render_certificate_pdf(CertificateContent(
+        holder_name="Bench Learner", course_title=world.courses[0][5],
+        theme_title=world.themes[0][2], issued_on=world.anchor.date(), score=90.0,
+        serial="SC-0000-000000", code_display="0000-0000-0000-0000",
+        verify_url=f"{BASE_URL}/verify/0000000000000000",
+        issuer="Secretariat of the Stockholm Convention"))
+    titles = {c[0]: (c[5], world.themes[(c[2] - 1) % len(world.themes)][2], bool(i % 2 == 0))
+              for i, c in enumerate(world.courses)}
+    users = {u[0]: u for u in world.users}
+    chosen = rng.sample(world.completed, min(counts.certificates, len(world.completed)))
+    chosen.sort(key=lambda item: item[2])
+    completions, certificates, codes = [], [], set()
+    for number, (user_id, course_id, when) in enumerate(chosen, start=1):
+        title, theme, has_quiz = titles[course_id]
+        score = round(rng.uniform(80, 100), 1) if has_quiz else None
+        completions.append({"id": number, "user_id": user_id, "course_id": course_id,
+                            "completed_at": when, "score": score})
+        code = "".join(rng.choice(ALPHABET) for _ in range(16))
+        while code in codes:
+            code = "".join(rng.choice(ALPHABET) for _ in range(16))
+        codes.add(code)
+        issued = when + timedelta(seconds=5)
+        revoked = number % 200 == 0
+        _uid, _email, name, _country, locale, _zone = users[user_id]
+        certificates.append({
+            "id": number, "serial": make_serial("SC", issued.year, number), "code": code,
+            "user_id": user_id, "course_id": course_id, "completion_id": number,
+            "holder_name": name, "course_title": title, "theme_title": theme,
+            "language": locale, "score": score,
+            "issuer": "Secretariat of the Stockholm Convention", "issued_at": issued,
+            "issued_by_id": None, "pdf": pdf, "pdf_size": len(pdf),
+            "revoked_at": issued + timedelta(days=30) if revoked else None,
+            "revoked_by_id": 1 if revoked else None,
+            "revocation_reason": "Issued in error." if revoked else "",
+            "replaced_at": None, "replaced_by_id": None,
+        })
+    w.insert("course_completions", completions)
+    w.insert("certificates", certificates)
+
+
 # -- running ----------------------------------------------------------------------------
 
-STEPS = [seed_users, seed_library, seed_banks, seed_learning, seed_webinars]
+STEPS = [seed_users, seed_library, seed_banks, seed_learning, seed_webinars,
+         seed_certificates]
 
 
 def seed(database_url: str, scale: float = 1.0, anchor: date | None = None,
