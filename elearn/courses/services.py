@@ -11,6 +11,7 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from elearn.accounts.models import Role
 from elearn.courses.models import (
@@ -81,10 +82,15 @@ def _like(term: str) -> str:
     return f"%{escaped}%"
 
 
-def search_courses(*, theme: str | None = None, language: str | None = None,
-                   query: str | None = None) -> list[Course]:
-    """Published courses, filtered by theme slug, available language and a search term
-    found in the title or summary of any of their texts."""
+#: Course texts as lists and cards use them: everything but the introduction, whose
+#: Markdown and HTML are most of a row (loaded on access by whoever needs them).
+CARD_TEXTS = selectinload(Course.texts).load_only(
+    CourseText.course_id, CourseText.language, CourseText.title, CourseText.summary,
+    CourseText.audience, CourseText.updated_at,
+)
+
+
+def _search(theme: str | None, language: str | None, query: str | None):
     stmt = select(Course).join(Theme).where(Course.published.is_(True))
     if theme:
         stmt = stmt.where(Theme.slug == theme)
@@ -102,7 +108,27 @@ def search_courses(*, theme: str | None = None, language: str | None = None,
                     CourseText.summary.ilike(pattern, escape="\\")),
             ).exists()
         )
-    return list(db.session.execute(stmt.order_by(Theme.position, Course.slug)).scalars())
+    return stmt
+
+
+def search_courses(*, theme: str | None = None, language: str | None = None,
+                   query: str | None = None, limit: int | None = None,
+                   offset: int = 0) -> list[Course]:
+    """Published courses, filtered by theme slug, available language and a search term
+    found in the title or summary of any of their texts; their texts loaded with them
+    (without the introductions)."""
+    stmt = _search(theme, language, query).options(CARD_TEXTS) \
+        .order_by(Theme.position, Course.slug)
+    if limit:
+        stmt = stmt.limit(limit).offset(offset)
+    return list(db.session.execute(stmt).scalars())
+
+
+def count_courses(*, theme: str | None = None, language: str | None = None,
+                  query: str | None = None) -> int:
+    """How many courses :func:`search_courses` finds."""
+    found = _search(theme, language, query).with_only_columns(Course.id).subquery()
+    return db.session.execute(select(func.count()).select_from(found)).scalar_one()
 
 
 def get_course(slug: str, viewer=None) -> Course:
