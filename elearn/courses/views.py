@@ -85,14 +85,14 @@ def catalogue():
 
 @bp.route("/courses/<slug>")
 def course(slug: str):
-    course = services.get_course(slug, current_user)
+    course = services.get_course(slug, current_user, outline=True)
     lang = viewer_language()
     modules = services.visible_modules(course, current_user)
+    done = services.completed_module_ids(current_user, course)
     return render_template(
         "courses/course.html", course=course, text=course.text(lang), lang=lang,
-        original=course.text(course.language), modules=modules,
-        done=services.completed_module_ids(current_user, course),
-        progress=services.course_progress(current_user, course)
+        original=course.text(course.language), modules=modules, done=done,
+        progress=services.course_progress(current_user, course, done)
         if current_user.is_authenticated else None,
         enrolment=services.get_enrolment(current_user, course),
         can_author=services.can_author(current_user),
@@ -114,7 +114,7 @@ def _module_etag(course, module, text, prev, next_, lang) -> tuple[str, object]:
 
 @bp.route("/courses/<slug>/modules/<module>")
 def module(slug: str, module: str):
-    course = services.get_course(slug, current_user)
+    course = services.get_course(slug, current_user, outline=True)
     module = services.get_module(course, module, current_user)
     lang = viewer_language()
     text = module.text(lang)
@@ -135,19 +135,21 @@ def module(slug: str, module: str):
         done, progress = set(), None
     else:
         services.note_visit(current_user, module)
-        db.session.commit()
         done = services.completed_module_ids(current_user, course)
-        progress = services.course_progress(current_user, course) \
+        progress = services.course_progress(current_user, course, done) \
             if current_user.is_authenticated else None
         response = make_response()
         response.cache_control.private = True
         response.cache_control.no_store = True
     response.set_data(render_template(
         "courses/module.html", course=course, course_text=course.text(lang), module=module,
-        text=text, lang=lang, prev=prev, next=next_, completed=module.id in done,
-        progress=progress, can_author=services.can_author(current_user),
+        text=services.load_body(text), lang=lang, prev=prev, next=next_,
+        completed=module.id in done, progress=progress,
+        can_author=services.can_author(current_user),
         number=modules.index(module) + 1, count=len(modules),
     ))
+    # After rendering: a commit expires every loaded row, and the page would reload them.
+    db.session.commit()
     response.headers["Content-Type"] = "text/html; charset=utf-8"
     return response
 
