@@ -24,7 +24,7 @@ from flask_login import current_user
 
 from elearn.accounts.views import safe_next
 from elearn.db import utcnow
-from elearn.extensions import db, limiter
+from elearn.extensions import csrf, db, limiter
 from elearn.i18n import LANGUAGE_NAMES, is_timezone
 from elearn.webinars import ics, registrations, services
 from elearn.webinars.errors import RegistrationClosed, WebinarError
@@ -122,6 +122,7 @@ def index():
 
 
 @bp.route("/timezone", methods=["POST"])
+@csrf.exempt
 def set_timezone():
     """Remember the zone a visitor reads times in (a cookie; works without JavaScript)."""
     form = TimezoneForm()
