@@ -108,6 +108,12 @@ class Config:
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
 
+    #: How long a web process may serve visitors (no session) a page it rendered before,
+    #: in seconds (elearn.pagecache); 0 turns the cache off.
+    PAGE_CACHE_SECONDS = _int("PAGE_CACHE_SECONDS", 15)
+    #: Pages each web process keeps at most.
+    PAGE_CACHE_ENTRIES = _int("PAGE_CACHE_ENTRIES", 512)
+
     #: Run the outbox delivery job inside the web process (only `make run` sets this).
     SCHEDULER_IN_PROCESS = _bool("SCHEDULER_IN_PROCESS", False)
     #: Where outgoing mail lands as .eml files when MAIL_SERVER is empty.
@@ -123,6 +129,8 @@ class Config:
 
 class DevelopmentConfig(Config):
     DEBUG = True
+    #: Authors check their edits in a private window: no stale pages while developing.
+    PAGE_CACHE_SECONDS = _int("PAGE_CACHE_SECONDS", 0)
 
 
 class TestConfig(Config):
@@ -135,6 +143,8 @@ class TestConfig(Config):
     BASE_URL = "http://elearn.test"
     SERVER_NAME = None
     MAIL_RETRY_BASE_SECONDS = 60
+    #: Tests read what they just wrote; the page cache has tests of its own.
+    PAGE_CACHE_SECONDS = 0
 
 
 class ProductionConfig(Config):

@@ -28,6 +28,7 @@ from elearn.courses.media import INLINE_TYPES
 from elearn.courses.models import CourseMedia
 from elearn.extensions import db
 from elearn.i18n import LANGUAGE_NAMES
+from elearn.pagecache import visitor_page
 from elearn.permissions import require_login
 
 bp = Blueprint("courses", __name__)
@@ -58,6 +59,7 @@ def theme_overview():
 
 
 @bp.route("/courses/")
+@visitor_page
 def catalogue():
     themes = services.list_themes()
     theme = request.args.get("theme", "")
@@ -84,6 +86,7 @@ def catalogue():
 
 
 @bp.route("/courses/<slug>")
+@visitor_page
 def course(slug: str):
     course = services.get_course(slug, current_user, outline=True)
     lang = viewer_language()
@@ -113,6 +116,7 @@ def _module_etag(course, module, text, prev, next_, lang) -> tuple[str, object]:
 
 
 @bp.route("/courses/<slug>/modules/<module>")
+@visitor_page
 def module(slug: str, module: str):
     course = services.get_course(slug, current_user, outline=True)
     module = services.get_module(course, module, current_user)

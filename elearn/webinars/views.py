@@ -26,6 +26,7 @@ from elearn.accounts.views import safe_next
 from elearn.db import utcnow
 from elearn.extensions import csrf, db, limiter
 from elearn.i18n import LANGUAGE_NAMES, is_timezone
+from elearn.pagecache import visitor_page
 from elearn.webinars import ics, registrations, services
 from elearn.webinars.errors import RegistrationClosed, WebinarError
 from elearn.webinars.forms import (
@@ -100,6 +101,7 @@ def _private(response):
 
 
 @bp.route("/")
+@visitor_page
 def index():
     theme = request.args.get("theme", "")
     theme = theme if is_theme(theme) else ""
@@ -159,6 +161,7 @@ def _page(template: str, webinar: Webinar, form, status: int = 200):
 
 
 @bp.route("/<int:webinar_id>")
+@visitor_page
 def detail(webinar_id: int):
     webinar = _webinar_or_404(webinar_id)
     return _page("webinars/detail.html", webinar, AccountRegistrationForm())
