@@ -17,6 +17,7 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from elearn.markup import render_document, render_markdown
@@ -72,9 +73,16 @@ def make_body(rng: random.Random, sections: list[str]) -> str:
     return body + "\n"
 
 
-def body_pool(rng: random.Random, size_per_language: dict[str, int],
+@lru_cache(maxsize=4)
+def body_pool(seed: int, sizes: tuple[tuple[str, int], ...],
               base_url: str) -> dict[str, list[PooledBody]]:
-    """Rendered bodies per language: ``size_per_language[lang]`` distinct ones each."""
+    """Rendered bodies per language: ``count`` distinct ones for each ``(language, count)``.
+
+    Its own random generator, so the pool can be kept between seeds in one process (the
+    runner seeds four databases) without changing what the rest of the seed draws.
+    """
+    rng = random.Random(seed)
+    size_per_language = dict(sizes)
     sections = library_sections()
     pool: dict[str, list[PooledBody]] = {}
     for language, count in size_per_language.items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -52,6 +53,9 @@ class LoadResult:
     non_2xx_3xx: int
     bytes_per_request: int
     command: str
+    #: The machine's 1-minute load average before and after the run (other work on it).
+    load_before: float = 0.0
+    load_after: float = 0.0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -69,6 +73,7 @@ def wrk(url: str, *, seconds: int = 10, connections: int = 32, threads: int = 2,
             *header_args]
     if warmup:
         subprocess.run([*base, f"-d{warmup}s", url], check=True, capture_output=True)
+    load_before = os.getloadavg()[0]
     run = subprocess.run([*base, f"-d{seconds}s", url], check=True, capture_output=True,
                          text=True)
     line = next(x for x in reversed(run.stdout.splitlines()) if x.startswith("{"))
@@ -86,4 +91,5 @@ def wrk(url: str, *, seconds: int = 10, connections: int = 32, threads: int = 2,
         errors=data["connect"] + data["read"] + data["write"] + data["timeout"],
         non_2xx_3xx=data["status"], bytes_per_request=data["bytes"] // max(requests, 1),
         command=" ".join([*shown, url]),
+        load_before=round(load_before, 2), load_after=round(os.getloadavg()[0], 2),
     )

@@ -24,6 +24,13 @@ def _yes(ok: bool | None) -> str:
     return "n/a" if ok is None else ("**yes**" if ok else "**NO**")
 
 
+def _load(item: dict) -> str:
+    """The machine's load average around a figure: other work shares the CPUs."""
+    if "load_before" not in item:
+        return ""
+    return f" (load {item['load_before']:.1f}→{item['load_after']:.1f})"
+
+
 def _row(*cells) -> str:
     return "| " + " | ".join(str(c) for c in cells) + " |"
 
@@ -32,7 +39,7 @@ def page_rows(name: str, data: dict) -> list[str]:
     hello = data["hello"]
     rows = [_row("Bare Flask hello world (the ceiling)", name,
                  f"{hello['rps']:,.0f} req/s, p50 {hello['p50_ms']:.1f} ms, "
-                 f"p99 {hello['p99_ms']:.1f} ms", "1.00", "—", "—",
+                 f"p99 {hello['p99_ms']:.1f} ms" + _load(hello), "1.00", "—", "—",
                  f"`{hello['command'].split(' http')[0]} <hello>/`")]
     for _key, page in data["pages"].items():
         ratio = page["rps"] / hello["rps"]
@@ -42,7 +49,7 @@ def page_rows(name: str, data: dict) -> list[str]:
         rows.append(_row(
             page["label"], name,
             f"{page['rps']:,.0f} req/s, p50 {page['p50_ms']:.1f} ms, p99 {page['p99_ms']:.1f} ms"
-            + (f", {errors} errors" if errors else ""),
+            + (f", {errors} errors" if errors else "") + _load(page),
             f"{ratio:.2f}", f"≥ {PAGE_RATIO:.2f} × hello, p99 < {PAGE_P99_MS} ms", _yes(met),
             f"`{page['command'].split(' http')[0]} <app>/{path}`"))
     return rows
@@ -102,7 +109,8 @@ def write_report(results: dict, output: str) -> None:
             f"{b['per_second']:,.0f} registrations/s ({b['seconds']:.1f} s); "
             f"{b['confirmed']} confirmed, {b['waitlisted']} waitlisted, {b['other']} other; "
             f"waitlist in arrival order: {'yes' if b['waitlist_in_order'] else 'NO'}; "
-            f"{b['errors']} errors; p50 {b['p50_ms']:.0f} ms, p99 {b['p99_ms']:.0f} ms",
+            f"{b['errors']} errors; p50 {b['p50_ms']:.0f} ms, p99 {b['p99_ms']:.0f} ms"
+            + _load(b),
             "—", "exactly 300 confirmed, rest waitlisted in order, 0 errors"
             + (f", ≥ {BURST_PER_SECOND}/s" if goal_rate else " (rate goal: PostgreSQL)"),
             _yes(met), f"`{b['command']}`"))
@@ -114,7 +122,7 @@ def write_report(results: dict, output: str) -> None:
             f"{r['per_second']:,.0f} msg/s over the delivery ({r['window_seconds']:.1f} s; "
             f"{r['per_second_wall']:,.0f}/s counting process start-up, "
             f"{r['wall_seconds']:.1f} s); {r['distinct']:,} delivered, {r['duplicates']} "
-            f"duplicates, {r['lost']} lost", "—",
+            f"duplicates, {r['lost']} lost" + _load(r), "—",
             f"≥ {REMINDERS_PER_SECOND} msg/s, 0 duplicates, 0 lost", _yes(met),
             "`flask scheduler run` × 2, MAIL_SERVER = bench.smtp_sink"))
     for key, c in results["certificates"].items():

@@ -186,12 +186,15 @@ def bench_burst(url: str) -> dict:
     with app.app_context():
         webinar_id = burst.create_webinar(capacity=300)
     out_file = RESULTS / "burst.json"
+    load_before = os.getloadavg()[0]
     with serve("wsgi:app", child_env(url, RATELIMIT_ENABLED="false"), "app-burst") as server:
         command = [sys.executable, "-m", "bench.burst", "--port", str(server.port),
                    "--webinar", str(webinar_id), "--count", "2000", "--concurrency", "32",
                    "--out", str(out_file)]
         subprocess.run(command, cwd=ROOT, env=child_env(), check=True)
+    load_after = os.getloadavg()[0]
     report = json.loads(out_file.read_text())
+    report.update(load_before=load_before, load_after=load_after)
     with app.app_context():
         checked = burst.verify(report, webinar_id, capacity=300)
         from elearn.extensions import db
@@ -208,8 +211,11 @@ def bench_burst(url: str) -> dict:
 
 def bench_reminders(url: str) -> dict:
     app = app_for(url)
+    load_before = os.getloadavg()[0]
     with app.app_context():
         report = reminders.run(url)
+    report.update(load_before=load_before, load_after=os.getloadavg()[0])
+    with app.app_context():
         from elearn.extensions import db
 
         db.engine.dispose()

@@ -276,7 +276,7 @@ def seed_library(w: Writer, world: World, counts: Counts, rng: random.Random) ->
                                                       else 0) for i in range(counts.courses)]
     french_courses = {i for i in range(counts.courses) if i % 6 == 5}
     translated = {i for i in range(counts.courses) if i % 4 == 1}
-    pool = content.body_pool(rng, {"en": 120, "fr": 60}, BASE_URL)
+    pool = content.body_pool(SEED + 1, (("en", 120), ("fr", 60)), BASE_URL)
     sections = content.library_sections()
     courses, course_texts, modules, module_texts, revisions = [], [], [], [], []
     module_id = text_id = 0
