@@ -95,6 +95,11 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+    #: Flask-WTF's CSRF tokens expire after an hour by default, so a learner who spends
+    #: longer on a quiz without a time limit (or on a long module edit) would lose the
+    #: page on submit. None: a token is good as long as the session that holds its
+    #: secret, which is what protects against cross-site requests anyway.
+    WTF_CSRF_TIME_LIMIT = None
 
     # i18n
     LANGUAGES = ("en", "fr", "es", "ar", "ru", "zh")

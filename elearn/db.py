@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, registry
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -57,6 +57,32 @@ class Base(DeclarativeBase):
         metadata=MetaData(naming_convention=NAMING_CONVENTION),
         type_annotation_map={datetime: UTCDateTime()},
     )
+
+
+def insert_once(session: Session, model, values: dict, keys: list[str]) -> int | None:
+    """``INSERT ... ON CONFLICT (keys) DO NOTHING RETURNING id``: the new row's id, or None
+    when a row with the same keys exists already (or another transaction is committing
+    one right now).
+
+    The one way to make "create it unless it exists" safe when two requests do it at the
+    same moment: SQLite and PostgreSQL both make the second insert wait for the first
+    transaction to end and then skip the row, so neither fails with an IntegrityError and
+    no savepoint is needed inside the caller's transaction. ``keys`` name the columns of a
+    unique constraint of ``model``; the caller reads the existing row when None comes back.
+    Flushes nothing else: pending ORM changes should be flushed first if they matter.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - elearn runs on SQLite and PostgreSQL only
+        raise RuntimeError(f"unsupported database: {dialect}")
+    statement = (
+        insert(model).values(**values).on_conflict_do_nothing(index_elements=keys)
+        .returning(model.id)
+    )
+    return session.execute(statement).scalar_one_or_none()
 
 
 class TimestampMixin:

@@ -44,3 +44,17 @@ quiz_passed = _signals.signal(
     ``elearn.quizzes.models.QuizAttempt`` (``score`` in percent, ``passed``).
     """,
 )
+
+attendance_recorded = _signals.signal(
+    "attendance-recorded",
+    doc="""A trainer recorded that someone attended a webinar: ticked on the attendance
+    checklist, or found in the meeting service's report uploaded as CSV. Sent once per
+    registration each time it goes from not attended to attended (not when a tick is
+    taken back, nor for people already marked).
+
+    Sent as ``attendance_recorded.send(app, registration=registration, webinar=webinar)``:
+    ``registration`` the ``elearn.webinars.models.Registration`` (``user_id`` for an
+    account, else only ``email``), ``webinar`` its ``Webinar`` (``course_slug`` names
+    the course it belongs to, if any).
+    """,
+)

@@ -4,6 +4,11 @@ Reading is open to everyone (a token lets trainers see unpublished courses); enr
 completing modules and reading one's progress need a token. Texts come in ``lang`` (a
 query parameter; default: the token user's language, else Accept-Language), falling back
 to the course's own language: ``language`` says which one was sent.
+
+Themes keep ``title``, ``description`` and ``audiences`` in English (what clients have
+always read) and add ``localized``: the same three in ``lang`` (chosen as above), each
+falling back to English, with the ``language`` sent; ``languages`` lists every language
+the theme is written in.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from elearn.api.auth import token_required
 from elearn.courses import services
 from elearn.extensions import db
 from elearn.i18n import LANGUAGE_NAMES
+from elearn.webinars.services import course_webinars
 
 blp = Blueprint("courses_api", __name__, url_prefix="/api/v1",
                 description="Themes, courses, modules, enrolment and progress")
@@ -38,11 +44,25 @@ class CourseQueryArgs(LangArgs):
                    metadata={"description": "Words to find in titles and summaries."})
 
 
-class ThemeSchema(Schema):
-    slug = fields.Str()
+class LocalizedThemeSchema(Schema):
+    language = fields.Str(metadata={"description": "Language of these texts: the one asked "
+                                                   "for, or en when there is no translation."})
     title = fields.Str()
     description = fields.Str()
     audiences = fields.List(fields.Str())
+
+
+class ThemeSchema(Schema):
+    slug = fields.Str()
+    title = fields.Str(metadata={"description": "Title in English."})
+    description = fields.Str(metadata={"description": "Description in English."})
+    audiences = fields.List(fields.Str(), metadata={"description": "Audiences in English."})
+    languages = fields.List(fields.Str(), metadata={
+        "description": "Languages the theme is written in (en first)."})
+    localized = fields.Nested(LocalizedThemeSchema, metadata={
+        "description": "Title, description and audiences in the language asked for (lang, "
+                       "else the token user's language, else Accept-Language), each "
+                       "falling back to English."})
     courses = fields.Int(metadata={"description": "Number of published courses."})
 
 
@@ -81,9 +101,21 @@ class CourseSchema(Schema):
     url = fields.Str()
 
 
+class CourseWebinarSchema(Schema):
+    id = fields.Int()
+    title = fields.Str()
+    language = fields.Str()
+    starts_at = fields.AwareDateTime()
+    url = fields.Str()
+
+
 class CourseDetailSchema(CourseSchema):
     intro_html = fields.Str()
     quiz = fields.Nested(QuizSettingsSchema, allow_none=True)
+    webinar_required = fields.Bool(metadata={
+        "description": "Completing the course needs attendance at one of its webinars."})
+    webinars = fields.List(fields.Nested(CourseWebinarSchema), metadata={
+        "description": "Upcoming webinars linked to the course (GET /api/v1/webinars/{id})."})
     modules = fields.List(fields.Nested(ModuleSummarySchema))
 
 
@@ -157,13 +189,29 @@ def _module(module, number: int, lang: str) -> dict:
     }
 
 
+def _theme(theme, count: int, lang: str) -> dict:
+    title, description, audiences = theme.localized(lang)
+    return {
+        "slug": theme.slug, "title": theme.title, "description": theme.description,
+        "audiences": theme.audiences, "languages": ["en", *(theme.translations or {})],
+        "localized": {"language": theme.language_for(lang), "title": title,
+                      "description": description, "audiences": audiences},
+        "courses": count,
+    }
+
+
 @blp.route("/themes")
 class Themes(MethodView):
+    @blp.arguments(LangArgs, location="query")
     @blp.response(200, ThemeSchema(many=True))
-    def get(self):
-        """The programme's themes, in order, with their number of published courses."""
-        return [{"slug": t.slug, "title": t.title, "description": t.description,
-                 "audiences": t.audiences, "courses": n} for t, n in services.list_themes()]
+    def get(self, args):
+        """The programme's themes, in order, with their number of published courses.
+
+        ``localized`` holds the texts in ``lang`` (default: the token user's language, else
+        Accept-Language), falling back to English; ``title``, ``description`` and
+        ``audiences`` stay in English."""
+        lang = _language(args)
+        return [_theme(t, n, lang) for t, n in services.list_themes()]
 
 
 @blp.route("/courses")
@@ -192,6 +240,11 @@ class CourseDetail(MethodView):
         body = _course(course, lang)
         body["intro_html"] = course.text(lang).intro_body_html
         body["quiz"] = course if course.quiz_bank else None
+        body["webinar_required"] = course.requires_webinar_attendance
+        body["webinars"] = [
+            {"id": w.id, "title": w.title, "language": w.language, "starts_at": w.starts_at,
+             "url": external_url(url_for("webinars.detail", webinar_id=w.id))}
+            for w in course_webinars(course.slug)]
         body["modules"] = [_module(m, i, lang) for i, m in enumerate(modules, start=1)]
         return body
 

@@ -20,6 +20,7 @@ class CourseFacts:
     slug: str
     #: The title in the language asked for, else in the course's own language.
     title: str
+    #: The theme's title in the language asked for, else in English.
     theme_title: str
     summary: str
     #: The closing quiz's pass mark (percent), or None for a course without a quiz.
@@ -34,7 +35,7 @@ def facts_of(course: Course, language: str) -> CourseFacts:
         id=course.id,
         slug=course.slug,
         title=text.title if text else course.slug,
-        theme_title=course.theme.title if course.theme else "",
+        theme_title=course.theme.localized(language).title if course.theme else "",
         summary=text.summary if text else "",
         pass_mark=course.pass_mark if course.quiz_bank else None,
         url=external_url(f"/courses/{course.slug}"),

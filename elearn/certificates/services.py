@@ -18,7 +18,7 @@ from elearn.accounts.services import external_url
 from elearn.certificates.codes import make_serial, new_code, normalise_code
 from elearn.certificates.models import Certificate, Completion
 from elearn.certificates.pdf import CertificateContent, render_certificate_pdf
-from elearn.db import utcnow
+from elearn.db import insert_once, utcnow
 from elearn.errors import DomainError
 from elearn.extensions import db
 from elearn.i18n import is_timezone
@@ -91,34 +91,13 @@ def badge_url(certificate: Certificate) -> str:
 # -- completion and issue ----------------------------------------------------------------
 
 
-def _insert_once(model, values: dict, keys: list[str]) -> int | None:
-    """INSERT ... ON CONFLICT (keys) DO NOTHING RETURNING id: the new row's id, or None
-    when the row already exists (or another transaction is committing it right now).
-
-    Both SQLite and PostgreSQL wait for a concurrent insert of the same key to end, so
-    two requests completing a course at once make exactly one row, without the savepoint
-    that catching IntegrityError would need inside the caller's transaction.
-    """
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - elearn runs on SQLite and PostgreSQL only
-        raise RuntimeError(f"unsupported database: {dialect}")
-    statement = (
-        insert(model).values(**values).on_conflict_do_nothing(index_elements=keys)
-        .returning(model.id)
-    )
-    return db.session.execute(statement).scalar_one_or_none()
-
-
 def record_completion(user: User, course_id: int, *, score: float | None,
                       completed_at: datetime | None = None) -> tuple[Completion, bool]:
     """The learner's completion of the course: (row, True) when recorded now, (row, False)
     when it already was. The date and score are those of the first time."""
-    new_id = _insert_once(
-        Completion,
+    # Two requests completing the course at once make exactly one row (see insert_once).
+    new_id = insert_once(
+        db.session, Completion,
         {"user_id": user.id, "course_id": course_id, "completed_at": completed_at or utcnow(),
          "score": score},
         ["user_id", "course_id"],

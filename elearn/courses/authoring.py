@@ -8,7 +8,6 @@ and nothing is saved. "Save" keeps a revision of the module text.
 from __future__ import annotations
 
 import difflib
-from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -20,6 +19,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -42,6 +42,8 @@ from elearn.courses.models import Course, CourseMedia, Module, ModuleRevision, M
 from elearn.extensions import db
 from elearn.i18n import LANGUAGE_NAMES
 from elearn.permissions import require_role
+from elearn.quizzes import banks
+from elearn.webinars.services import course_webinars
 
 bp = Blueprint("authoring", __name__, url_prefix="/author")
 
@@ -71,16 +73,18 @@ def _language(code: str) -> str:
 
 
 def _theme_choices() -> list[tuple[str, str]]:
+    """(slug, title in the trainer's language) for every theme, in order."""
     themes = db.session.execute(select(Theme).order_by(Theme.position)).scalars()
-    return [(t.slug, t.title) for t in themes]
+    return [(t.slug, t.localized(get_locale()).title) for t in themes]
 
 
 def _bank_choices(current: str | None = None) -> list[tuple[str, str]]:
-    folder = Path(current_app.config["CONTENT_ROOT"]) / "quizzes"
-    banks = sorted(p.stem for p in folder.glob("*.gift")) if folder.is_dir() else []
-    if current and current not in banks:
-        banks.append(current)
-    return [("", _("No closing quiz"))] + [(b, b) for b in banks]
+    """Every question bank in the database: synced from quizzes/*.gift or made in the
+    browser. A course naming a bank that is gone keeps it as a choice."""
+    choices = [(bank.slug, f"{bank.title} ({bank.slug})") for bank in banks.list_banks()]
+    if current and current not in {slug for slug, _label in choices}:
+        choices.append((current, current))
+    return [("", _("No closing quiz"))] + choices
 
 
 def _theme(slug: str) -> Theme:
@@ -161,7 +165,8 @@ def course(slug: str):
         "PNG, JPEG, GIF, WebP or PDF, at most %(kb)s KB.",
         kb=current_app.config["COURSE_MEDIA_MAX_BYTES"] // 1024)
     return render_template("authoring/course.html", course=course, translation=translation,
-                           media=media, media_form=media_form, action=ActionForm())
+                           media=media, media_form=media_form, action=ActionForm(),
+                           webinars=course_webinars(course.slug))
 
 
 @bp.route("/courses/<slug>/settings", methods=["GET", "POST"])
@@ -171,10 +176,15 @@ def settings(slug: str):
     form.theme.choices = _theme_choices()
     form.quiz_bank.choices = _bank_choices(course.quiz_bank)
     if form.validate_on_submit():
-        editing.update_course_settings(course, theme=_theme(form.theme.data), **form.settings())
-        db.session.commit()
-        flash(_("Settings saved."), "success")
-        return redirect(url_for(".course", slug=slug))
+        try:
+            editing.update_course_settings(course, theme=_theme(form.theme.data),
+                                           **form.settings())
+        except editing.AuthoringError as exc:
+            _refused(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Settings saved."), "success")
+            return redirect(url_for(".course", slug=slug))
     return render_template("authoring/settings.html", course=course, form=form)
 
 

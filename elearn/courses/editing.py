@@ -29,6 +29,7 @@ from elearn.db import utcnow
 from elearn.errors import DomainError
 from elearn.extensions import db
 from elearn.markup import RenderedMarkdown, render_document
+from elearn.quizzes.banks import bank_exists
 
 
 class AuthoringError(DomainError):
@@ -118,7 +119,14 @@ def create_course(*, slug: str, theme: Theme, language: str, title: str, summary
 def update_course_settings(course: Course, *, theme: Theme, minutes: int, quiz_bank: str | None,
                            pass_mark: int, attempts_allowed: int, time_limit_minutes: int | None,
                            questions_per_attempt: int, shuffle_answers: bool,
-                           show_feedback: bool, show_correct_answers: bool) -> bool:
+                           show_feedback: bool, show_correct_answers: bool,
+                           requires_webinar_attendance: bool | None = None) -> bool:
+    """Change a course's settings; True if any changed. ``requires_webinar_attendance``
+    None leaves that setting as it is. A closing quiz must name an existing question
+    bank (the one it already has is kept even if it has gone)."""
+    if quiz_bank and quiz_bank != course.quiz_bank and not bank_exists(quiz_bank):
+        raise AuthoringError(_("There is no question bank “%(slug)s”.", slug=quiz_bank),
+                             errors={"quiz_bank": [_("Choose a question bank from the list.")]})
     values = {
         "theme": theme, "minutes": minutes, "quiz_bank": quiz_bank or None,
         "pass_mark": pass_mark, "attempts_allowed": attempts_allowed,
@@ -126,6 +134,8 @@ def update_course_settings(course: Course, *, theme: Theme, minutes: int, quiz_b
         "questions_per_attempt": questions_per_attempt, "shuffle_answers": shuffle_answers,
         "show_feedback": show_feedback, "show_correct_answers": show_correct_answers,
     }
+    if requires_webinar_attendance is not None:
+        values["requires_webinar_attendance"] = bool(requires_webinar_attendance)
     changed = False
     for key, value in values.items():
         if getattr(course, key) != value:

@@ -40,6 +40,8 @@ def _course_meta(course: Course) -> dict:
             "minutes": course.minutes}
     if not course.published:
         meta["published"] = False
+    if course.requires_webinar_attendance:
+        meta["webinar_required"] = True
     if course.quiz_bank:
         meta["quiz"] = {
             "bank": course.quiz_bank, "pass_mark": course.pass_mark,

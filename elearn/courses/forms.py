@@ -31,7 +31,8 @@ class CourseSettingsForm(FlaskForm):
     minutes = IntegerField(_l("Estimated time (minutes)"),
                            validators=[InputRequired(), NumberRange(0, 10000)])
     quiz_bank = SelectField(_l("Closing quiz: question bank"),
-                            description=_l("A bank in the library's quizzes/ folder."))
+                            description=_l("A question bank: from the library's quizzes/ "
+                                            "folder or made under Question banks."))
     pass_mark = IntegerField(_l("Pass mark (%)"), default=80,
                              validators=[InputRequired(), NumberRange(0, 100)])
     attempts_allowed = IntegerField(_l("Attempts allowed"), default=3,
@@ -46,6 +47,11 @@ class CourseSettingsForm(FlaskForm):
     show_feedback = BooleanField(_l("Show feedback after an attempt"), default=True)
     show_correct_answers = BooleanField(_l("Show the correct answers after an attempt"),
                                         default=True)
+    requires_webinar_attendance = BooleanField(
+        _l("Learners must also attend one of the course's webinars"),
+        description=_l("A webinar belongs to the course when its trainer names the course "
+                       "on the webinar's page. Attendance is marked there, after the "
+                       "webinar."))
     save = SubmitField(_l("Save"))
 
     def settings(self) -> dict:
@@ -53,7 +59,7 @@ class CourseSettingsForm(FlaskForm):
         return {name: getattr(self, name).data for name in (
             "minutes", "quiz_bank", "pass_mark", "attempts_allowed", "time_limit_minutes",
             "questions_per_attempt", "shuffle_answers", "show_feedback",
-            "show_correct_answers")}
+            "show_correct_answers", "requires_webinar_attendance")}
 
 
 class CourseTextForm(FlaskForm):

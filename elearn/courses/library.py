@@ -6,7 +6,8 @@ message)``; the sync refuses to change anything while there is one.
 
 Layout::
 
-    courses/themes.yml                    the programme themes (list of mappings)
+    courses/themes.yml                    the programme themes (list of mappings), each
+                                          with its ``translations`` (fr, es, ar, ru, zh)
     courses/<course>/course.md            front matter + introduction
     courses/<course>/course.fr.md         the same in French (optional)
     courses/<course>/NN-<module>.md       a module: title, minutes + body
@@ -23,16 +24,19 @@ from pathlib import Path
 
 import yaml
 
+from elearn.i18n import LANGUAGE_NAMES
+
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 MODULE_FILE_RE = re.compile(r"(\d{1,3})-([a-z0-9]+(?:-[a-z0-9]+)*)(?:\.([a-z]{2}))?\.md")
 COURSE_FILE_RE = re.compile(r"course(?:\.([a-z]{2}))?\.md")
 
 COURSE_KEYS = {"title", "theme", "language", "summary", "audience", "minutes", "published",
-               "quiz"}
+               "quiz", "webinar_required"}
 QUIZ_KEYS = {"bank", "pass_mark", "attempts", "time_limit_minutes", "questions",
              "shuffle_answers", "show_feedback", "show_correct_answers"}
 MODULE_KEYS = {"title", "minutes", "published"}
-THEME_KEYS = {"slug", "title", "description", "audiences", "order"}
+THEME_KEYS = {"slug", "title", "description", "audiences", "order", "translations"}
+THEME_TEXT_KEYS = {"title", "description", "audiences"}
 
 
 @dataclass(frozen=True, order=True)
@@ -74,6 +78,8 @@ class ThemeSource:
     audiences: list[str]
     position: int
     line: int
+    #: {"fr": {"title": ..., "description": ..., "audiences": [...]}}: only what was given.
+    translations: dict[str, dict] = field(default_factory=dict)
 
 
 @dataclass
@@ -293,6 +299,8 @@ def read_themes(root: Path, problems: list[Problem]) -> list[ThemeSource]:
             isinstance(audiences, list) and all(isinstance(a, str) for a in audiences)
         ):
             problems.append(Problem(rel, lines["audiences"], "'audiences' must be a list"))
+        translations = _theme_translations(
+            item, rel, line, lines, len(as_list(audiences)), problems)
         if len(problems) > before:
             continue
         if slug in first_line:
@@ -305,6 +313,70 @@ def read_themes(root: Path, problems: list[Problem]) -> list[ThemeSource]:
             slug=slug, title=item["title"].strip(),
             description=str(item.get("description") or "").strip(),
             audiences=as_list(audiences), position=item.get("order", len(themes) + 1),
-            line=line,
+            line=line, translations=translations,
         ))
     return themes
+
+
+def _theme_translations(item: dict, rel: str, line: int, lines: dict[str, int],
+                        audiences: int, problems: list[Problem]) -> dict[str, dict]:
+    """Check a theme's ``translations`` block; return it cleaned (texts stripped, in the
+    order of ``LANGUAGE_NAMES``). English is the theme's own text, never a translation;
+    a translation needs a title and, if it has audiences, as many as the English list."""
+    block = item.get("translations")
+    if block is None:
+        return {}
+    where = lines.get("translations", line)
+    if not isinstance(block, dict):
+        problems.append(Problem(rel, where, "'translations' must be a mapping of language "
+                                            "codes (fr, es, ar, ru, zh) to texts"))
+        return {}
+    others = [code for code in LANGUAGE_NAMES if code != "en"]
+    cleaned: dict[str, dict] = {}
+    for code, text in block.items():
+        key = f"translations.{code}"
+        at = lines.get(key, where)
+        if code == "en":
+            problems.append(Problem(rel, at, "English is the theme's own text: put it in "
+                                             "'title', 'description' and 'audiences', not "
+                                             "in 'translations'"))
+            continue
+        if code not in others:
+            problems.append(Problem(rel, at, f"unknown language '{code}' in 'translations' "
+                                             f"(known: {', '.join(others)})"))
+            continue
+        if not isinstance(text, dict):
+            problems.append(Problem(rel, at, f"'{key}' must be a mapping with title, "
+                                             "description and audiences"))
+            continue
+        for name in text:
+            if name not in THEME_TEXT_KEYS:
+                problems.append(Problem(rel, lines.get(f"{key}.{name}", at),
+                                        f"unknown key '{key}.{name}'"))
+        title = text.get("title")
+        if title is None:
+            problems.append(Problem(rel, at, f"missing key '{key}.title'"))
+        elif not isinstance(title, str) or not title.strip():
+            problems.append(Problem(rel, lines.get(f"{key}.title", at),
+                                    f"'{key}.title' must be non-empty text"))
+        description = text.get("description")
+        if description is not None and not isinstance(description, str):
+            problems.append(Problem(rel, lines.get(f"{key}.description", at),
+                                    f"'{key}.description' must be text"))
+        translated = text.get("audiences")
+        if translated is not None:
+            if not (isinstance(translated, list)
+                    and all(isinstance(a, str) for a in translated)):
+                problems.append(Problem(rel, lines.get(f"{key}.audiences", at),
+                                        f"'{key}.audiences' must be a list"))
+            elif len(as_list(translated)) != audiences:
+                problems.append(Problem(
+                    rel, lines.get(f"{key}.audiences", at),
+                    f"'{key}.audiences' has {len(as_list(translated))} item(s), the English "
+                    f"'audiences' {audiences}: translate each one, in the same order"))
+        cleaned[code] = {"title": title.strip() if isinstance(title, str) else ""}
+        if isinstance(description, str) and description.strip():
+            cleaned[code]["description"] = description.strip()
+        if isinstance(translated, list) and as_list(translated):
+            cleaned[code]["audiences"] = as_list(translated)
+    return {code: cleaned[code] for code in others if code in cleaned}

@@ -14,16 +14,44 @@ of the file as last synced; None for what was made in the browser (or removed fr
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from elearn.db import utcnow
 from elearn.extensions import db
 
 
+class ThemeText(NamedTuple):
+    """A theme's texts in one language (see ``Theme.localized``)."""
+
+    title: str
+    description: str
+    audiences: list[str]
+
+
+def base_language(language) -> str:
+    """``fr`` from ``fr``, ``fr_CA``, ``fr-CA`` or a Babel ``Locale``; ``en`` for nothing."""
+    code = getattr(language, "language", None) or str(language or "en")
+    return code.replace("-", "_").split("_")[0].lower()
+
+
 class Theme(db.Model):
-    """A programme area (customs, POPRC, reporting...): data from ``courses/themes.yml``."""
+    """A programme area (customs, POPRC, reporting...): data from ``courses/themes.yml``.
+
+    ``title``, ``description`` and ``audiences`` are the English texts; ``translations``
+    holds the other UN languages. Pages and the API show ``localized(language)``.
+    """
 
     __tablename__ = "themes"
 
@@ -37,6 +65,11 @@ class Theme(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     #: Who the theme's activities are for, as a list of strings.
     audiences: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: Texts in the other UN languages, by language code: ``{"fr": {"title": ...,
+    #: "description": ..., "audiences": [...]}}``; a missing description or audiences
+    #: (or a missing language) falls back to the English columns above.
+    translations: Mapped[dict[str, dict]] = mapped_column(JSON, default=dict,
+                                                          server_default="{}")
     #: Display order (themes.yml ``order``).
     position: Mapped[int] = mapped_column(default=0, index=True)
     #: When the row was created (UTC).
@@ -45,6 +78,21 @@ class Theme(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     courses: Mapped[list[Course]] = relationship(back_populates="theme")
+
+    def language_for(self, language) -> str:
+        """The language ``localized(language)`` answers in: ``language`` if the theme has
+        a translation in it, else English (for a ``lang`` attribute on what is shown)."""
+        code = base_language(language)
+        return code if code in (self.translations or {}) else "en"
+
+    def localized(self, language) -> ThemeText:
+        """(title, description, audiences) in ``language``, each falling back to English."""
+        text = (self.translations or {}).get(base_language(language)) or {}
+        return ThemeText(
+            title=text.get("title") or self.title,
+            description=text.get("description") or self.description,
+            audiences=list(text.get("audiences") or self.audiences or []),
+        )
 
     def __repr__(self) -> str:
         return f"<Theme {self.slug}>"
@@ -83,6 +131,10 @@ class Course(db.Model):
     show_feedback: Mapped[bool] = mapped_column(default=True)
     #: Show the correct answers after an attempt.
     show_correct_answers: Mapped[bool] = mapped_column(default=True)
+    #: Completion also needs attendance at a webinar linked to the course (a webinar
+    #: whose ``course_slug`` is this slug); front matter ``webinar_required: true``.
+    requires_webinar_attendance: Mapped[bool] = mapped_column(default=False,
+                                                              server_default=false())
     #: SHA-256 of ``course.md`` as last synced; None when not (or no longer) from files.
     source_hash: Mapped[str | None] = mapped_column(String(64))
     #: The trainer who created it in the browser; None for library courses.

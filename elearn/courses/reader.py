@@ -205,6 +205,7 @@ def _check_course_meta(root: Path, doc: Document, themes: set[str], problems) ->
     checker.text_list("audience")
     checker.integer("minutes", 0)
     checker.boolean("published")
+    checker.boolean("webinar_required")
     if isinstance(meta.get("theme"), str) and meta["theme"] not in themes:
         checker.problem("theme", f"unknown theme '{meta['theme']}' (not in courses/themes.yml)")
     if isinstance(meta.get("language"), str):

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, inspect, or_, select
+from sqlalchemy import func, inspect, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from elearn.accounts.models import Role
@@ -23,7 +23,7 @@ from elearn.courses.models import (
     ModuleText,
     Theme,
 )
-from elearn.db import utcnow
+from elearn.db import insert_once, utcnow
 from elearn.errors import DomainError
 from elearn.extensions import db
 from elearn.permissions import has_role
@@ -69,6 +69,22 @@ def list_themes() -> list[tuple[Theme, int]]:
         .order_by(Theme.position, Theme.title)
     ).all()
     return [(theme, n) for theme, n in rows]
+
+
+def theme_titles(language: str | None = None) -> dict[str, str]:
+    """{slug: title} of every theme in ``language`` (English by default), in the
+    programme's order: the one list of themes other features (webinars) name and
+    validate theirs against."""
+    themes = db.session.execute(
+        select(Theme).order_by(Theme.position, Theme.title)
+    ).scalars()
+    return {theme.slug: theme.localized(language or "en").title for theme in themes}
+
+
+def theme_exists(slug: str | None) -> bool:
+    if not slug:
+        return False
+    return db.session.execute(select(Theme.id).where(Theme.slug == slug)).first() is not None
 
 
 def get_theme(slug: str) -> Theme:
@@ -130,6 +146,21 @@ def count_courses(*, theme: str | None = None, language: str | None = None,
     """How many courses :func:`search_courses` finds."""
     found = _search(theme, language, query).with_only_columns(Course.id).subquery()
     return db.session.execute(select(func.count()).select_from(found)).scalar_one()
+
+
+def find_course(slug: str | None) -> Course | None:
+    """The course with this slug, published or not (other features link to courses by
+    slug and check the link here); None for anything else."""
+    if not slug:
+        return None
+    return db.session.execute(select(Course).where(Course.slug == slug)).scalar_one_or_none()
+
+
+def all_courses() -> list[Course]:
+    """Every course, published or not, by slug: what a trainer may link a webinar to."""
+    return list(db.session.execute(
+        select(Course).options(selectinload(Course.texts)).order_by(Course.slug)
+    ).scalars())
 
 
 #: A course as its pages show it: theme, texts, modules and their titles, in three
@@ -200,17 +231,27 @@ def get_enrolment(user, course: Course) -> Enrolment | None:
 
 
 def enrol(user, course: Course) -> tuple[Enrolment, bool]:
-    """Enrol ``user``; ``(enrolment, True)`` if new, the existing one otherwise."""
+    """Enrol ``user``; ``(enrolment, True)`` if new, the existing one otherwise.
+
+    Idempotent even when two requests enrol the same learner at the same moment (a
+    double click, two tabs): the insert skips a row that exists or is being committed,
+    and both get the one enrolment.
+    """
     enrolment = get_enrolment(user, course)
     if enrolment is not None:
         return enrolment, False
     if not course.published:
         raise DomainError(_("This course is not open for enrolment yet."), status=409)
-    enrolment = Enrolment(user_id=user.id, course_id=course.id, enrolled_at=utcnow(),
-                          last_activity_at=utcnow())
-    db.session.add(enrolment)
-    db.session.flush()
-    return enrolment, True
+    now = utcnow()
+    new_id = insert_once(
+        db.session, Enrolment,
+        {"user_id": user.id, "course_id": course.id, "enrolled_at": now,
+         "last_activity_at": now},
+        ["user_id", "course_id"],
+    )
+    if new_id is None:
+        return get_enrolment(user, course), False
+    return db.session.get(Enrolment, new_id), True
 
 
 def leave(user, course: Course) -> bool:
@@ -267,15 +308,16 @@ def complete_module(user, module: Module) -> Progress:
                           status=409)
     enrolment, _created = enrol(user, course)
     enrolment.last_module_id, enrolment.last_activity_at = module.id, utcnow()
-    exists = db.session.execute(
-        select(ModuleProgress).where(and_(ModuleProgress.user_id == user.id,
-                                          ModuleProgress.module_id == module.id))
-    ).scalar_one_or_none()
-    if exists is not None:
-        db.session.flush()
-        return course_progress(user, course)
-    db.session.add(ModuleProgress(user_id=user.id, module_id=module.id, completed_at=utcnow()))
     db.session.flush()
+    # A double click sends two requests: only the one that records the completion
+    # announces it (and a second insert waits for the first instead of failing).
+    new_id = insert_once(
+        db.session, ModuleProgress,
+        {"user_id": user.id, "module_id": module.id, "completed_at": utcnow()},
+        ["user_id", "module_id"],
+    )
+    if new_id is None:
+        return course_progress(user, course)
     progress = course_progress(user, course)
     app = current_app._get_current_object()
     module_completed.send(app, user=user, module=module, course=course)

@@ -15,15 +15,15 @@ To plug in another step (the quizzes feature's bank sync), add its class's dotte
 ``STEPS``; it is instantiated once per run, so it may cache what ``validate`` read for
 ``apply``. Steps must be idempotent: a second run with the same files changes nothing.
 
-What the course step does (``CourseLibraryStep``): themes are upserted by slug; courses by
-folder name; modules by slug within their course; texts by language. Each file's SHA-256
-is kept in ``source_hash``: a file that did not change since the last sync is skipped, so
-edits made in the browser survive until the file itself changes ("the file wins when it
-changes"). A changed file is compared field by field and only real differences are
-written (new revision, ``updated_at``, re-rendered HTML). A module (or course) that came
-from files and is no longer there is unpublished, never deleted, so learners' progress
-stays; a translation file that is removed takes its text with it. Media files are added
-or replaced, never deleted.
+What the course step does (``CourseLibraryStep``): themes are upserted by slug, with their
+``translations``; courses by folder name; modules by slug within their course; texts by
+language. Each file's SHA-256 is kept in ``source_hash``: a file that did not change since
+the last sync is skipped, so edits made in the browser survive until the file itself
+changes ("the file wins when it changes"). A changed file is compared field by field and
+only real differences are written (new revision, ``updated_at``, re-rendered HTML). A
+module (or course) that came from files and is no longer there is unpublished, never
+deleted, so learners' progress stays; a translation file that is removed takes its text
+with it. Media files are added or replaced, never deleted.
 """
 
 from __future__ import annotations
@@ -168,18 +168,24 @@ class CourseLibraryStep:
                 summary.changed.append(f"theme {source.slug}")
             theme.title, theme.description = source.title, source.description
             theme.audiences, theme.position = source.audiences, source.position
+            theme.translations = source.translations
             theme.updated_at = now
         db.session.flush()
         return themes
 
 
 def _differs(theme: Theme, source) -> bool:
-    return (theme.title, theme.description, theme.audiences, theme.position) != (
-        source.title, source.description, source.audiences, source.position)
+    return (theme.title, theme.description, theme.audiences, theme.position,
+            theme.translations or {}) != (
+        source.title, source.description, source.audiences, source.position,
+        source.translations)
 
 
 def course_settings(meta: dict, theme: Theme) -> dict:
     """Course columns from ``course.md`` front matter (defaults for what is left out).
+
+    ``webinar_required: true`` makes attendance at a webinar linked to the course part of
+    its completion rule.
 
     Without a ``quiz`` block only ``quiz_bank`` is cleared; the other quiz settings are
     left as they are (they mean nothing without a bank, and the export leaves them out).
@@ -189,6 +195,7 @@ def course_settings(meta: dict, theme: Theme) -> dict:
         "language": meta["language"],
         "minutes": meta.get("minutes", 0),
         "published": meta.get("published", True),
+        "requires_webinar_attendance": meta.get("webinar_required", False),
         "quiz_bank": None,
     }
     quiz = meta.get("quiz")

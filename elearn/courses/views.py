@@ -7,7 +7,6 @@ Module pages are cacheable for anonymous readers (public, ETag, Last-Modified) a
 from __future__ import annotations
 
 import hashlib
-import time
 
 from flask import (
     Blueprint,
@@ -30,16 +29,17 @@ from elearn.extensions import db
 from elearn.i18n import LANGUAGE_NAMES
 from elearn.pagecache import visitor_page
 from elearn.permissions import require_login
+from elearn.webinars.attendance import attended_course_webinar
+from elearn.webinars.services import course_webinars
 
 bp = Blueprint("courses", __name__)
 
 #: How long browsers and shared caches may reuse a module page without asking (seconds).
+#: Anonymous pages carry no CSRF token (the language switch is exempt), so their ETag
+#: depends on the content only.
 MODULE_MAX_AGE = 300
 #: Courses per catalogue page: 120 courses on one page weighed 67 KB; 24 keep it near 25.
 CATALOGUE_PAGE_SIZE = 24
-#: Pages carry a CSRF token (language switcher) that expires after an hour: an ETag is
-#: good for this long at most, so a revalidated page never holds an expired token.
-ETAG_WINDOW = 1800
 
 
 def viewer_language() -> str:
@@ -92,6 +92,8 @@ def course(slug: str):
     lang = viewer_language()
     modules = services.visible_modules(course, current_user)
     done = services.completed_module_ids(current_user, course)
+    attended = (course.requires_webinar_attendance and current_user.is_authenticated
+                and attended_course_webinar(current_user, course.slug))
     return render_template(
         "courses/course.html", course=course, text=course.text(lang), lang=lang,
         original=course.text(course.language), modules=modules, done=done,
@@ -99,12 +101,13 @@ def course(slug: str):
         if current_user.is_authenticated else None,
         enrolment=services.get_enrolment(current_user, course),
         can_author=services.can_author(current_user),
+        webinars=course_webinars(course.slug), attended_webinar=attended,
     )
 
 
 def _module_etag(course, module, text, prev, next_, lang) -> tuple[str, object]:
     parts = [lang, course.slug, course.updated_at, module.slug, module.published,
-             module.updated_at, text.id, text.updated_at, int(time.time() // ETAG_WINDOW)]
+             module.updated_at, text.id, text.updated_at]
     stamps = [course.updated_at, module.updated_at, text.updated_at]
     for other in (prev, next_):
         if other is not None:

@@ -14,7 +14,7 @@ from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from elearn.accounts.models import Role
 from elearn.api.auth import token_required
@@ -25,7 +25,7 @@ from elearn.webinars import attendance, registrations, services
 from elearn.webinars.errors import WebinarError, WebinarNotFound
 from elearn.webinars.models import Registration, RegistrationStatus, Webinar
 from elearn.webinars.notifications import manage_url
-from elearn.webinars.themes import THEME_SLUGS
+from elearn.webinars.themes import is_theme
 from elearn.webinars.views import REGISTER_SCOPE
 
 blp = Blueprint("webinars_api", __name__, url_prefix="/api/v1",
@@ -44,10 +44,17 @@ AWARE = {
 # -- schemas -----------------------------------------------------------------------------
 
 
+def _known_theme(slug: str) -> None:
+    """The programme's themes are the courses' Theme rows (``GET /api/v1/themes``)."""
+    if not is_theme(slug):
+        raise ValidationError(_("Choose one of the programme's themes (GET /api/v1/themes)."))
+
+
 class WebinarSchema(Schema):
     id = fields.Int(dump_only=True)
     title = fields.Str(required=True, validate=validate.Length(1, 200))
-    theme = fields.Str(required=True, validate=validate.OneOf(THEME_SLUGS))
+    theme = fields.Str(required=True, validate=_known_theme,
+                       metadata={"description": "A theme slug from GET /api/v1/themes"})
     language = fields.Str(required=True, validate=validate.OneOf(tuple(LANGUAGE_NAMES)))
     description = fields.Str(load_default="")
     description_html = fields.Str(dump_only=True)
@@ -64,7 +71,8 @@ class WebinarSchema(Schema):
         load_default=None)
     registration_opens_at = fields.AwareDateTime(allow_none=True, error_messages=AWARE)
     registration_closes_at = fields.AwareDateTime(allow_none=True, error_messages=AWARE)
-    course_slug = fields.Str(allow_none=True, validate=validate.Length(max=200))
+    course_slug = fields.Str(allow_none=True, validate=validate.Length(max=200), metadata={
+        "description": "Slug of the course the webinar belongs to (GET /api/v1/courses)"})
     recording_url = fields.Url(allow_none=True, schemes={"http", "https"})
     status = fields.Str(dump_only=True)
     sequence = fields.Int(dump_only=True)
@@ -81,7 +89,7 @@ class WebinarPatchSchema(WebinarSchema):
 
 
 class WebinarQuerySchema(Schema):
-    theme = fields.Str(validate=validate.OneOf(THEME_SLUGS))
+    theme = fields.Str(validate=_known_theme)
     lang = fields.Str(validate=validate.OneOf(tuple(LANGUAGE_NAMES)))
     since = fields.Str(data_key="from", metadata={
         "description": "A date (2030-10-27) or a date and time with offset; default: now"})

@@ -1,7 +1,10 @@
 """After the webinar: who came (checklist or the meeting service's report), the registrant
-list and its CSV export, follow-up e-mails to attendees and absentees.
+list and its CSV export, follow-up e-mails to attendees and absentees; whether a learner
+attended a webinar of a course (for its completion rule).
 
-Functions change the session and flush; the caller commits once.
+Functions change the session and flush; the caller commits once. Every registration that
+becomes attended is announced with ``elearn.signals.attendance_recorded`` after the flush,
+inside the caller's transaction.
 """
 
 from __future__ import annotations
@@ -13,11 +16,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from elearn.db import utcnow
 from elearn.extensions import db
+from elearn.signals import attendance_recorded
 from elearn.webinars import notifications
 from elearn.webinars.errors import WebinarError
 from elearn.webinars.models import Registration, RegistrationStatus, Webinar
@@ -81,6 +86,7 @@ def set_attendance(webinar: Webinar, shown_ids: list[int], attended_ids: set[int
     """
     now = now or utcnow()
     changed = 0
+    came: list[Registration] = []
     for registration in db.session.execute(
         select(Registration).where(Registration.webinar_id == webinar.id,
                                    Registration.id.in_(shown_ids))
@@ -90,8 +96,18 @@ def set_attendance(webinar: Webinar, shown_ids: list[int], attended_ids: set[int
             registration.attended = value
             registration.attendance_recorded_at = now
             changed += 1
+            if value:
+                came.append(registration)
     db.session.flush()
+    _announce(webinar, came)
     return changed
+
+
+def _announce(webinar: Webinar, registrations: list[Registration]) -> None:
+    """Tell listeners (the certificates' completion rule) who has just been marked."""
+    app = current_app._get_current_object()
+    for registration in registrations:
+        attendance_recorded.send(app, registration=registration, webinar=webinar)
 
 
 def _decode(data: bytes) -> str:
@@ -212,7 +228,24 @@ def import_attendance(webinar: Webinar, data: bytes, *,
             registration.attendance_recorded_at = now
             report.marked.append(registration)
     db.session.flush()
+    _announce(webinar, report.marked)
     return report
+
+
+def attended_course_webinar(user, course_slug: str) -> bool:
+    """Whether ``user`` attended a webinar linked to the course ``course_slug``.
+
+    A registration is theirs when made with their account, or under their e-mail address
+    (as a guest, or before they had an account) once they have proved they own it.
+    """
+    mine = Registration.user_id == user.id
+    if user.email_verified_at is not None:
+        mine = or_(mine, Registration.email == user.email.lower())
+    return db.session.execute(
+        select(Registration.id).join(Webinar)
+        .where(Webinar.course_slug == course_slug, Registration.attended.is_(True), mine)
+        .limit(1)
+    ).first() is not None
 
 
 # -- follow-up ---------------------------------------------------------------------------

@@ -12,8 +12,11 @@ webinars_cli = AppGroup("webinars", help="Webinars.")
 def load_samples_command() -> None:
     """Add the programme's sample webinars in the coming months (safe to run again)."""
     from elearn.extensions import db
-    from elearn.webinars.samples import load_samples
+    from elearn.webinars.samples import MissingThemes, load_samples
 
-    created, skipped = load_samples()
+    try:
+        created, skipped = load_samples()
+    except MissingThemes as exc:
+        raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(f"Sample webinars: {created} created, {skipped} already there.")

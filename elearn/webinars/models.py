@@ -53,7 +53,8 @@ class Webinar(TimestampMixin, db.Model):
     sequence: Mapped[int] = mapped_column(default=0)
     #: Title, in the webinar's language.
     title: Mapped[str] = mapped_column(String(200))
-    #: Programme theme slug (see ``elearn.webinars.themes.THEME_SLUGS``).
+    #: Slug of the programme theme (a ``Theme`` row of the courses; checked by the
+    #: services, see ``elearn.webinars.themes``).
     theme: Mapped[str] = mapped_column(String(40), index=True)
     #: Language the webinar is given in (en, fr, es, ar, ru, zh).
     language: Mapped[str] = mapped_column(String(5), index=True)
@@ -83,7 +84,9 @@ class Webinar(TimestampMixin, db.Model):
     reminder_offsets: Mapped[list[int]] = mapped_column(
         JSON, default=lambda: list(DEFAULT_REMINDER_OFFSETS)
     )
-    #: Slug of the course this webinar belongs to, if any (not a foreign key yet).
+    #: Slug of the course this webinar belongs to, if any; the services refuse a slug that
+    #: names no course (a string, not a foreign key: courses are never deleted, and
+    #: rebuilding this table on SQLite would cascade to the registrations).
     course_slug: Mapped[str | None] = mapped_column(String(200), index=True)
     #: Link to the recording, shown once the webinar is over.
     recording_url: Mapped[str | None] = mapped_column(String(500))

@@ -32,7 +32,7 @@ from elearn.extensions import db
 from elearn.mail.services import Attachment, cancel_mail, queue_mail
 from elearn.webinars import ics
 from elearn.webinars.models import ACTIVE_STATUSES, Registration, RegistrationStatus, Webinar
-from elearn.webinars.themes import THEME_LABELS
+from elearn.webinars.themes import theme_label
 from elearn.webinars.times import format_when, readings
 
 
@@ -51,7 +51,7 @@ def _context(registration: Registration, **extra) -> dict:
     return {
         "registration": registration,
         "webinar": webinar,
-        "theme": THEME_LABELS.get(webinar.theme, webinar.theme),
+        "theme": theme_label(webinar.theme),
         "times": readings(webinar.starts_at, [zone, webinar.timezone, "UTC"], language),
         "ends": format_when(webinar.ends_at, zone, language, with_date=False),
         "duration": webinar.duration_minutes,

@@ -3,7 +3,9 @@
 The brochure lists webinars per theme from June 2011 to 2012. The samples keep their
 themes, titles, order and spacing, moved into the coming months so the list is never
 empty on a new installation. Loading is idempotent: a sample whose theme and title
-already exist is left alone.
+already exist is left alone. The themes are the courses' Theme rows, so ``flask content
+sync`` (which loads ``courses/themes.yml``) comes first, as in ``make sync``; a sample on
+the subject of a shipped course is linked to it when the course is there.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
+from elearn.courses.services import find_course, theme_titles
 from elearn.db import utcnow
 from elearn.extensions import db
 from elearn.webinars.models import Webinar
@@ -34,6 +37,8 @@ class Sample:
     #: (year, month) in the brochure's calendar.
     month: tuple[int, int]
     description: str
+    #: The shipped course (courses/<slug>) it belongs to, if any.
+    course: str | None = None
 
 
 SAMPLES = (
@@ -55,7 +60,8 @@ SAMPLES = (
            "With the Rotterdam Convention Secretariat and the POPs-free programme."),
     Sample("poprc", "How to submit proposals for listing new chemicals in Annexes A, B or C "
            "to the Stockholm Convention", (2011, 9),
-           "The procedure and the information a proposal for listing needs."),
+           "The procedure and the information a proposal for listing needs.",
+           course="poprc-participation"),
     Sample("poprc", "Preparing for the 7th meeting of the POPRC", (2011, 9),
            "What is on the agenda of the seventh meeting and how to take part."),
     Sample("resources", "Mobilizing resources to implement the Convention", (2011, 9),
@@ -84,11 +90,13 @@ SAMPLES = (
     Sample("nip", "Updating national implementation plans: inventories of the new POPs",
            (2012, 1),
            "- Guidance to identify the new POPs in relevant sectors and products\n"
-           "- Infrastructure, expertise and resources for risk reduction measures"),
+           "- Infrastructure, expertise and resources for risk reduction measures",
+           course="nip-update"),
     Sample("reporting", "Enhancing information collection for reporting under Article 15",
            (2012, 1),
            "- The reporting requirements and the online reporting system\n"
-           "- Gathering the information and data the report needs"),
+           "- Gathering the information and data the report needs",
+           course="article-15-reporting"),
     Sample("synergies", "Coordination among the Basel, Rotterdam and Stockholm conventions: "
            "national experiences", (2012, 1),
            "Sharing information and experiences on coordination mechanisms at the national "
@@ -96,8 +104,19 @@ SAMPLES = (
     Sample("nip", "Updating national implementation plans: prioritization and action plans",
            (2012, 3),
            "- Guidance to prioritize action on the new POPs\n"
-           "- Developing or revising the action plans"),
+           "- Developing or revising the action plans",
+           course="nip-update"),
 )
+
+
+class MissingThemes(Exception):
+    """The samples' themes are not in the database yet."""
+
+    def __init__(self, slugs: list[str]):
+        super().__init__(
+            f"The programme's themes are not in the database yet (missing: {', '.join(slugs)})."
+            " Run 'flask content sync' first: it loads them from courses/themes.yml.")
+        self.slugs = slugs
 
 
 def _month_index(year: int, month: int) -> int:
@@ -115,8 +134,14 @@ def sample_start(sample: Sample, rank_in_month: int, today: date):
 
 
 def load_samples(today: date | None = None) -> tuple[int, int]:
-    """Create the missing samples; returns (created, already there). Flushes only."""
+    """Create the missing samples; returns (created, already there). Flushes only.
+
+    Raises ``MissingThemes``, creating nothing, when a sample's theme is not a Theme row.
+    """
     today = today or utcnow().date()
+    missing = sorted({sample.theme for sample in SAMPLES} - set(theme_titles()))
+    if missing:
+        raise MissingThemes(missing)
     existing = set(db.session.execute(select(Webinar.theme, Webinar.title)).tuples())
     created = skipped = 0
     ranks: dict[tuple[int, int], int] = {}
@@ -132,6 +157,7 @@ def load_samples(today: date | None = None) -> tuple[int, int]:
             description=sample.description, starts_at=sample_start(sample, rank, today),
             timezone=ZONE, duration_minutes=90, capacity=100,
             join_url=f"https://meet.example.org/stockholm-convention/{slug}",
+            course_slug=sample.course if find_course(sample.course) else None,
         )
         created += 1
     db.session.flush()

@@ -17,6 +17,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from elearn.accounts.models import User
+from elearn.courses.models import Course
+from elearn.courses.services import find_course
 from elearn.db import utcnow
 from elearn.extensions import db
 from elearn.i18n import LANGUAGE_NAMES, is_timezone
@@ -118,7 +120,11 @@ def _clean(fields: dict, current: Webinar | None, now: datetime) -> dict:
         else:
             data["reminder_offsets"] = sorted(set(offsets), reverse=True)
     if "course_slug" in data:
-        data["course_slug"] = (data["course_slug"] or "").strip() or None
+        slug = (data["course_slug"] or "").strip() or None
+        if slug is not None and find_course(slug) is None:
+            fail("course_slug", _("There is no course “%(slug)s”. Give the address of an "
+                                  "existing course, as in /courses/<address>.", slug=slug))
+        data["course_slug"] = slug
     if "description" in data:
         data["description"] = (data["description"] or "").strip()
     for name in ("registration_opens_at", "registration_closes_at"):
@@ -263,6 +269,21 @@ def list_webinars(*, theme: str | None = None, language: str | None = None,
     if offset:
         stmt = stmt.offset(offset)
     return list(db.session.execute(stmt).scalars())
+
+
+def linked_course(webinar: Webinar) -> Course | None:
+    """The course the webinar belongs to, if any."""
+    return find_course(webinar.course_slug)
+
+
+def course_webinars(course_slug: str, *, now: datetime | None = None) -> list[Webinar]:
+    """The scheduled webinars linked to a course that have not ended, in start order."""
+    return list(db.session.execute(
+        select(Webinar).where(Webinar.course_slug == course_slug,
+                              Webinar.status == WebinarStatus.SCHEDULED.value,
+                              Webinar.ends_at > (now or utcnow()))
+        .order_by(Webinar.starts_at, Webinar.id)
+    ).scalars())
 
 
 @dataclass

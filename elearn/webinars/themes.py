@@ -1,52 +1,43 @@
-"""The programme's themes, as slugs with translated labels.
+"""The programme's themes as webinars see them: the courses' Theme table is the one list.
 
-The theme list belongs to the courses feature (its Theme table); until the two are
-joined, a webinar stores its theme's slug and this module validates and names it.
+A webinar stores its theme's slug (``Webinar.theme``, a string rather than a foreign key:
+rebuilding the webinars table on SQLite would cascade to the registrations). The slug is
+checked here against the Theme rows that ``flask content sync`` makes from
+``courses/themes.yml``, and named by the row's title in the current language (the page's,
+or the recipient's while a mail is rendered), as the course catalogue does.
 """
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from flask import g, has_request_context
+from flask_babel import get_locale
 
-#: Theme slugs in the order of the programme brochure.
-THEME_SLUGS: tuple[str, ...] = (
-    "customs",
-    "poprc",
-    "reporting",
-    "pcbs",
-    "ddt",
-    "dioxins",
-    "nip",
-    "pops-in-articles",
-    "legal",
-    "resources",
-    "monitoring",
-    "synergies",
-)
+from elearn.courses.services import theme_exists, theme_titles
 
-THEME_LABELS = {
-    "customs": _l("Customs and trade"),
-    "poprc": _l("Participation in the POPs Review Committee"),
-    "reporting": _l("Reporting under Article 15"),
-    "pcbs": _l("Sound management of PCBs"),
-    "ddt": _l("Alternatives to DDT"),
-    "dioxins": _l("Dioxin and furan inventories"),
-    "nip": _l("Updating national implementation plans"),
-    "pops-in-articles": _l("POPs in articles"),
-    "legal": _l("Legal and regulatory frameworks"),
-    "resources": _l("Resource mobilisation"),
-    "monitoring": _l("Monitoring POPs in the environment"),
-    "synergies": _l("Basel, Rotterdam and Stockholm synergies"),
-}
+
+def _titles() -> dict[str, str]:
+    """{slug: title} in the current language, read once per request and language (a page
+    names many webinars' themes; one request may mail people in several languages)."""
+    locale = get_locale()
+    language = locale.language if locale else "en"
+    if not has_request_context():
+        return theme_titles(language)
+    cache = g.setdefault("webinar_theme_titles", {})
+    if language not in cache:
+        cache[language] = theme_titles(language)
+    return cache[language]
 
 
 def is_theme(slug: str | None) -> bool:
-    return slug in THEME_SLUGS
+    """True for the slug of one of the programme's themes (a Theme row)."""
+    return theme_exists(slug)
 
 
 def theme_label(slug: str) -> str:
-    return str(THEME_LABELS.get(slug, slug))
+    """The theme's title; the slug itself for a theme that is not (or no longer) known."""
+    return _titles().get(slug, slug)
 
 
 def theme_choices() -> list[tuple[str, str]]:
-    return [(slug, theme_label(slug)) for slug in THEME_SLUGS]
+    """``[(slug, title)]`` in the programme's order, for selects and feed lists."""
+    return list(_titles().items())

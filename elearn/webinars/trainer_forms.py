@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -28,6 +29,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from elearn.courses.services import all_courses
 from elearn.forms import CompactSelect, zone_choices
 from elearn.i18n import LANGUAGE_NAMES, is_timezone
 from elearn.webinars.models import DEFAULT_REMINDER_OFFSETS, Webinar
@@ -61,6 +63,20 @@ def format_offsets(offsets: list[int]) -> str:
         return f"{minutes}m"
 
     return ", ".join(one(m) for m in offsets)
+
+
+def course_choices(current: str | None = None) -> list[tuple[str, str]]:
+    """"No course", then every course as "Title (address)" in the page's language. A
+    linked course that no longer exists stays a choice, so saving the form says so
+    instead of quietly dropping the link."""
+    language = str(get_locale() or "en").split("_")[0]
+    choices = [("", str(_l("No course")))]
+    for course in all_courses():
+        text = course.text(language)
+        choices.append((course.slug, f"{text.title} ({course.slug})" if text else course.slug))
+    if current and current not in {slug for slug, _label in choices}:
+        choices.append((current, current))
+    return choices
 
 
 def _reminders(form, field) -> None:
@@ -104,9 +120,12 @@ class WebinarForm(FlaskForm):
         _l("Registration closes (optional)"), validators=[Optional()],
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
         description=_l("In the time zone above. Empty: when the webinar ends."))
-    course_slug = StringField(_l("Course (optional)"), validators=[Optional(), Length(max=200)],
-                              description=_l("The short name of the course this webinar "
-                                             "belongs to."))
+    # The service checks the course exists (one message for the page and the API).
+    course_slug = SelectField(_l("Course (optional)"), validate_choice=False,
+                              description=_l("The course this webinar belongs to: it is "
+                                             "listed on the course's page, and where the "
+                                             "course requires it, attending counts toward "
+                                             "completing it."))
     recording_url = URLField(_l("Recording (after the webinar)"),
                              validators=[Optional(), Length(max=500)])
 
@@ -115,6 +134,7 @@ class WebinarForm(FlaskForm):
         self.theme.choices = theme_choices()
         self.language.choices = list(LANGUAGE_NAMES.items())
         self.timezone.choices = zone_choices()
+        self.course_slug.choices = course_choices(self.course_slug.data)
 
     def fill_from(self, webinar: Webinar) -> None:
         local = utc_to_local(webinar.starts_at, webinar.timezone)
@@ -122,6 +142,7 @@ class WebinarForm(FlaskForm):
                      "duration_minutes", "capacity", "join_url", "requires_approval",
                      "course_slug", "recording_url"):
             getattr(self, name).data = getattr(webinar, name)
+        self.course_slug.choices = course_choices(webinar.course_slug)
         self.start_date.data, self.start_time.data = local.date(), local.time()
         self.reminders.data = format_offsets(webinar.reminder_offsets or [])
         for name in ("registration_opens", "registration_closes"):

@@ -22,11 +22,13 @@ from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from elearn.accounts.models import Role
 from elearn.accounts.views import safe_next
 from elearn.db import utcnow
 from elearn.extensions import csrf, db, limiter
 from elearn.i18n import LANGUAGE_NAMES, is_timezone
 from elearn.pagecache import visitor_page
+from elearn.permissions import has_role
 from elearn.webinars import ics, registrations, services
 from elearn.webinars.errors import RegistrationClosed, WebinarError
 from elearn.webinars.forms import (
@@ -36,7 +38,7 @@ from elearn.webinars.forms import (
     TimezoneForm,
 )
 from elearn.webinars.models import Registration, Webinar
-from elearn.webinars.themes import THEME_SLUGS, is_theme, theme_choices, theme_label
+from elearn.webinars.themes import is_theme, theme_choices, theme_label
 from elearn.webinars.times import format_when, readings, utc_to_local, webinar_readings
 
 bp = Blueprint("webinars", __name__, url_prefix="/webinars")
@@ -151,13 +153,21 @@ def _registration_form():
     return form
 
 
+def _visible_course(webinar: Webinar):
+    """The course the webinar belongs to, when the viewer may see it."""
+    course = services.linked_course(webinar)
+    if course is None or not (course.published or has_role(current_user, Role.TRAINER)):
+        return None
+    return course
+
+
 def _page(template: str, webinar: Webinar, form, status: int = 200):
     mine = None
     if current_user.is_authenticated:
         mine = registrations.registration_of(webinar, current_user)
     counts = services.seat_counts([webinar.id])[webinar.id]
     return render_template(template, webinar=webinar, form=form, mine=mine, counts=counts,
-                           now=utcnow()), status
+                           course=_visible_course(webinar), now=utcnow()), status
 
 
 @bp.route("/<int:webinar_id>")
@@ -220,7 +230,7 @@ def invite(webinar_id: int):
 @bp.route("/themes/<theme>.ics")
 def theme_feed(theme: str):
     """A subscribable calendar of a theme's webinars, cancelled ones marked so."""
-    if theme not in THEME_SLUGS:
+    if not is_theme(theme):
         abort(404)
     webinars = services.list_webinars(theme=theme, since=utcnow() - FEED_HISTORY)
     data = ics.feed(webinars, name=f"elearn · {theme_label(theme)}", language=_locale())

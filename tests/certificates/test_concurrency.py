@@ -7,6 +7,7 @@ workers; both run on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -133,3 +134,65 @@ def test_one_current_certificate_per_learner_and_course_is_enforced_by_the_datab
     )
     db.session.add(duplicate)
     db.session.commit()
+
+
+def test_attendance_marked_while_the_learner_submits_the_quiz(app, db, make_user, make_course,
+                                                              monkeypatch):
+    """Each request changes one part of the rule and checks it; the one that checks last
+    must see the other's change, or nobody issues the certificate."""
+    import pytest
+
+    from elearn.courses.services import enrol
+    from elearn.quizzes.attempts import save_answers, start_attempt, submit_attempt
+    from elearn.quizzes.models import QuizAttempt
+    from elearn.webinars.attendance import set_attendance
+    from elearn.webinars.models import Registration, Webinar
+    from elearn.webinars.registrations import register
+    from elearn.webinars.services import create_webinar
+    from tests.certificates.conftest import RIGHT, complete_all_modules
+
+    if app.config["DB_BACKEND"] == "sqlite":
+        pytest.skip("SQLite runs one writing transaction at a time: they cannot overlap")
+    learner = make_user()
+    course = make_course(quiz=True, pass_mark=75)
+    course.requires_webinar_attendance = True
+    enrol(learner, course)
+    complete_all_modules(learner, course)
+    webinar = create_webinar(
+        title="Q&A", theme=course.theme.slug, language="en",
+        starts_at=course.created_at.replace(microsecond=0) + timedelta(days=3),
+        timezone="UTC", duration_minutes=60, capacity=5,
+        join_url="https://meet.example.org/j/qa", course_slug=course.slug)
+    registration = register(webinar.id, user=learner).registration
+    attempt, _created = start_attempt(learner, course)
+    save_answers(attempt, {a.slot: RIGHT[a.question.name] for a in attempt.answers})
+    db.session.commit()
+    ids = (webinar.id, registration.id, attempt.id)
+
+    # Both changes are made before either request checks the rule.
+    barrier = threading.Barrier(2, timeout=30)
+    original = completion.evaluate_completion
+
+    def evaluate_after_both_changed(*args, **kwargs):
+        barrier.wait()
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(completion, "evaluate_completion", evaluate_after_both_changed)
+
+    def work(index, user, c):
+        if index == 0:  # the trainer's checklist
+            set_attendance(db.session.get(Webinar, ids[0]), [ids[1]], {ids[1]})
+        else:  # the learner's submit
+            submit_attempt(db.session.get(QuizAttempt, ids[2]))
+
+    run, results = _in_threads(app, db, work)
+    threads = [threading.Thread(target=run, args=(i, learner.id, course.id)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert _count(db, Completion) == 1
+    assert db.session.get(Registration, ids[1]).attended
+    assert _count(db, Certificate) == 1

@@ -155,8 +155,7 @@ def test_reorder_and_publish(client, synced, trainer, db):
     assert client.get("/courses/customs-trade").status_code == 200
 
 
-def test_create_a_course_and_a_module(app, client, synced, trainer, db, monkeypatch):
-    monkeypatch.setitem(app.config, "CONTENT_ROOT", str(synced))  # its quizzes/ folder
+def test_create_a_course_and_a_module(client, synced, trainer, db):
     data = {"slug": "pcb-inventories", "language": "en", "theme": "pcbs", "minutes": 45,
             "title": "PCB inventories", "summary": "How to find PCB equipment.",
             "audience": "National experts\nUtilities", "intro": "Start here.",
@@ -187,8 +186,7 @@ def test_create_a_course_and_a_module(app, client, synced, trainer, db, monkeypa
     assert "<strong>nameplate</strong>" in course.modules[0].text("en").body_html
 
 
-def test_settings_form(app, client, synced, trainer, db, monkeypatch):
-    monkeypatch.setitem(app.config, "CONTENT_ROOT", str(synced))
+def test_settings_form(client, synced, trainer, db):
     page = html(client.get("/author/courses/customs-trade/settings"))
     assert '<option selected value="trade-final">' in page or 'value="trade-final" selected' in page
     client.post("/author/courses/customs-trade/settings", data={
@@ -196,6 +194,38 @@ def test_settings_form(app, client, synced, trainer, db, monkeypatch):
         "attempts_allowed": 3, "questions_per_attempt": 10})
     course = get_course(db)
     assert (course.minutes, course.quiz_bank) == (90, None)
+
+
+def test_banks_made_in_the_browser_are_offered_for_the_closing_quiz(client, synced, trainer,
+                                                                   db):
+    from elearn.quizzes.banks import import_bank
+
+    import_bank("hs-codes-drill", "::HS::Which HS chapter covers pesticides?{=38}\n",
+                title="HS codes drill", user=trainer)
+    db.session.commit()
+    page = html(client.get("/author/courses/customs-trade/settings"))
+    assert '<option value="hs-codes-drill">HS codes drill (hs-codes-drill)</option>' in page
+    assert "trade-final" in page  # the library's bank too
+    client.post("/author/courses/customs-trade/settings", data={
+        "theme": "customs", "minutes": 90, "quiz_bank": "hs-codes-drill", "pass_mark": 80,
+        "attempts_allowed": 3, "questions_per_attempt": 1})
+    assert get_course(db).quiz_bank == "hs-codes-drill"
+    new = html(client.get("/author/courses/new"))
+    assert 'value="hs-codes-drill"' in new
+
+
+def test_the_settings_service_refuses_a_bank_that_does_not_exist(db, synced):
+    from elearn.courses.editing import AuthoringError, update_course_settings
+
+    course = get_course(db)
+    settings = {"theme": course.theme, "minutes": 60, "pass_mark": 80, "attempts_allowed": 3,
+                "time_limit_minutes": None, "questions_per_attempt": 5,
+                "shuffle_answers": True, "show_feedback": True, "show_correct_answers": True}
+    with pytest.raises(AuthoringError) as refused:
+        update_course_settings(course, quiz_bank="no-such-bank", **settings)
+    assert refused.value.errors == {"quiz_bank": ["Choose a question bank from the list."]}
+    db.session.rollback()
+    assert update_course_settings(get_course(db), quiz_bank="trade-final", **settings)
 
 
 @pytest.mark.parametrize(("name", "data", "message"), [

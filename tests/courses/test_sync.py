@@ -213,7 +213,8 @@ def snapshot(db) -> list:
                 "questions_per_attempt", "shuffle_answers", "show_feedback",
                 "show_correct_answers") if c.quiz_bank else ()  # meaningless without a bank
         settings = {k: getattr(c, k) for k in (
-            "slug", "language", "minutes", "published", "quiz_bank", *quiz)}
+            "slug", "language", "minutes", "published", "quiz_bank",
+            "requires_webinar_attendance", *quiz)}
         texts = [(t.language, t.title, t.summary, t.audience, t.intro_markdown, t.intro_html)
                  for t in c.texts]
         modules = [(m.slug, m.position, m.minutes, m.published,
@@ -237,6 +238,7 @@ def test_export_then_sync_gives_the_same_rows(app, db, synced, make_user, tmp_pa
     editing.save_module(customs.modules[1], "fr", title="Les codes SH", body="Texte.\n",
                         user=trainer)
     editing.upload_media(customs, "map.png", PNG, trainer)
+    customs.requires_webinar_attendance = True  # ticked on the settings page
     editing.create_course(slug="new-course", theme=customs.theme, language="fr",
                           title="Nouveau", summary="Résumé", audience=[], intro="Intro\n",
                           user=trainer, minutes=0, quiz_bank=None, pass_mark=80,

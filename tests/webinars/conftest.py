@@ -1,14 +1,38 @@
-"""Fixtures for the webinar tests: a webinar factory and readers for the outbox."""
+"""Fixtures for the webinar tests: the programme's themes, a webinar factory and readers
+for the outbox."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from elearn.db import utcnow
 from elearn.mail.models import OutboxMessage
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def add_programme_themes(db) -> None:
+    """The Theme rows of the shipped library (courses/themes.yml), as ``flask content
+    sync`` makes them: webinars name one of them."""
+    from elearn.courses.library import read_themes
+    from elearn.courses.models import Theme
+
+    problems: list = []
+    for source in read_themes(ROOT, problems):
+        db.session.add(Theme(slug=source.slug, title=source.title,
+                             description=source.description, audiences=source.audiences,
+                             position=source.position, translations=source.translations))
+    assert not problems, problems
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def programme_themes(db):
+    add_programme_themes(db)
 
 
 @pytest.fixture

@@ -289,3 +289,11 @@ def test_a_long_list_is_paged_and_stays_light(client, db, make_webinar):
     second = text(client.get("/webinars/?page=2"))
     assert "Session number 15" in second and "Session number 19" in second
     assert "Session number 00" not in second and "Next page" not in second
+
+
+def test_webinar_pages_name_the_theme_in_the_viewers_language(client, make_webinar):
+    webinar = make_webinar(theme="customs")
+    french = text(client.get(f"/webinars/{webinar.id}", headers={"Accept-Language": "fr"}))
+    assert "Questions relatives aux douanes et au commerce" in french
+    english = text(client.get(f"/webinars/{webinar.id}", headers={"Accept-Language": "en"}))
+    assert "Customs and trade-related issues" in english
