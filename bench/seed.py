@@ -125,7 +125,20 @@ class Writer:
         return count
 
     def _copy(self, table: Table, rows: Iterable[dict]) -> int:
-        columns = [c.name for c in table.columns]
+        rows = iter(rows)
+        first = next(rows, None)
+        if first is None:
+            return 0
+        # Columns the seed does not fill take their server default (left out of COPY) or
+        # their Python default, as an INSERT through SQLAlchemy would.
+        columns, fill = [], {}
+        for column in table.columns:
+            if column.name in first:
+                columns.append(column.name)
+            elif column.server_default is None and column.default is not None:
+                columns.append(column.name)
+                default = column.default
+                fill[column.name] = default.arg(None) if default.is_callable else default.arg
         json_columns = {c.name for c in table.columns if c.type.__class__.__name__ == "JSON"}
         names = ", ".join(f'"{c}"' for c in columns)
         raw = self.engine.raw_connection()
@@ -133,16 +146,22 @@ class Writer:
         try:
             with raw.driver_connection.cursor() as cursor, \
                     cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-                for row in rows:
-                    copy.write_row([
-                        json.dumps(row.get(c)) if c in json_columns else row.get(c)
-                        for c in columns
-                    ])
+                for row in _chain(first, rows):
+                    values = []
+                    for c in columns:
+                        value = row[c] if c in row else fill[c]
+                        values.append(json.dumps(value) if c in json_columns else value)
+                    copy.write_row(values)
                     count += 1
             raw.commit()
         finally:
             raw.close()
         return count
+
+
+def _chain(first: dict, rest: Iterator[dict]) -> Iterator[dict]:
+    yield first
+    yield from rest
 
 
 def _chunks(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:
@@ -267,8 +286,8 @@ def seed_library(w: Writer, world: World, counts: Counts, rng: random.Random) ->
     t0 = world.anchor - timedelta(days=1200)
     w.insert("themes", ({
         "id": i, "slug": t["slug"], "title": t["title"], "description": t["description"],
-        "audiences": t.get("audiences", []), "position": t.get("order", i),
-        "created_at": t0, "updated_at": t0,
+        "audiences": t.get("audiences", []), "translations": t.get("translations", {}),
+        "position": t.get("order", i), "created_at": t0, "updated_at": t0,
     } for i, t in enumerate(themes, start=1)))
     world.themes = [(i, t["slug"], t["title"]) for i, t in enumerate(themes, start=1)]
 
@@ -391,8 +410,7 @@ def seed_learning(w: Writer, world: World, counts: Counts, rng: random.Random) -
 
 
 def seed_webinars(w: Writer, world: World, counts: Counts, rng: random.Random) -> None:
-    from elearn.webinars.themes import THEME_SLUGS
-
+    theme_slugs = [slug for _id, slug, _title in world.themes]
     descriptions = [content.render_markdown(d, base_url=BASE_URL) for d in (
         "A live session with questions and answers. **Bring your questions.**",
         "Presentations by national experts, then discussion.\n\n- Agenda\n- Questions",
@@ -423,8 +441,8 @@ def seed_webinars(w: Writer, world: World, counts: Counts, rng: random.Random) -
         webinars.append({
             "id": wid, "uid": f"webinar-{wid:06d}@bench.elearn.invalid", "sequence": 0,
             "title": f"{rng.choice(content.TOPICS)}: {rng.choice(content.COURSE_WORDS)} "
-                     f"{THEME_SLUGS[index % len(THEME_SLUGS)]} ({wid})",
-            "theme": THEME_SLUGS[index % len(THEME_SLUGS)], "language": language,
+                     f"{theme_slugs[index % len(theme_slugs)]} ({wid})",
+            "theme": theme_slugs[index % len(theme_slugs)], "language": language,
             "description": "", "description_html": descriptions[d], "starts_at": starts,
             "duration_minutes": duration, "ends_at": starts + timedelta(minutes=duration),
             "timezone": rng.choice(content.ZONES[language]),
