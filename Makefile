@@ -53,5 +53,8 @@ extract: $(BIN)/flask
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o elearn/translations/messages.pot --no-location --sort-output --project elearn .
 	$(BIN)/pybabel update -i elearn/translations/messages.pot -d elearn/translations --no-fuzzy-matching --ignore-obsolete
 
-bench: install
-	$(BIN)/python -m bench.run
+## Benchmarks at programme scale (about 15 minutes); writes BENCHMARKS.md.
+bench:
+	@command -v wrk >/dev/null || { echo "make bench needs wrk (the HTTP load generator): sudo apt-get install -y wrk"; exit 1; }
+	@$(MAKE) --no-print-directory install
+	$(BIN)/python -m bench.run $(BENCH_ARGS)

@@ -47,6 +47,9 @@ class Config:
     MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 30)
     #: How many messages one delivery run claims and sends over one connection.
     MAIL_BATCH_SIZE = _int("MAIL_BATCH_SIZE", 100)
+    #: Outcomes are written (one UPDATE, one commit) every this many sent messages; a crash
+    #: may send that many twice, never lose one.
+    MAIL_COMMIT_EVERY = _int("MAIL_COMMIT_EVERY", 20)
     #: Attempts before a message is marked failed.
     MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 6)
     #: First retry delay in seconds; doubled on every further attempt.
@@ -110,6 +113,12 @@ class Config:
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
 
+    #: How long a web process may serve visitors (no session) a page it rendered before,
+    #: in seconds (elearn.pagecache); 0 turns the cache off.
+    PAGE_CACHE_SECONDS = _int("PAGE_CACHE_SECONDS", 15)
+    #: Pages each web process keeps at most.
+    PAGE_CACHE_ENTRIES = _int("PAGE_CACHE_ENTRIES", 512)
+
     #: Run the outbox delivery job inside the web process (only `make run` sets this).
     SCHEDULER_IN_PROCESS = _bool("SCHEDULER_IN_PROCESS", False)
     #: Where outgoing mail lands as .eml files when MAIL_SERVER is empty.
@@ -125,6 +134,8 @@ class Config:
 
 class DevelopmentConfig(Config):
     DEBUG = True
+    #: Authors check their edits in a private window: no stale pages while developing.
+    PAGE_CACHE_SECONDS = _int("PAGE_CACHE_SECONDS", 0)
 
 
 class TestConfig(Config):
@@ -137,6 +148,8 @@ class TestConfig(Config):
     BASE_URL = "http://elearn.test"
     SERVER_NAME = None
     MAIL_RETRY_BASE_SECONDS = 60
+    #: Tests read what they just wrote; the page cache has tests of its own.
+    PAGE_CACHE_SECONDS = 0
 
 
 class ProductionConfig(Config):

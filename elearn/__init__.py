@@ -117,9 +117,11 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
+    from elearn import pagecache
     from elearn.security import register
 
     register(app)
+    pagecache.register(app)
 
 
 def register_template_helpers(app: Flask) -> None:

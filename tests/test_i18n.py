@@ -63,7 +63,9 @@ def test_catalogue_is_complete(language):
     assert not errors, errors[:5]
 
 
-def test_anonymous_pages_set_no_session_cookie(client):
-    response = client.get("/", headers={"Accept-Language": "fr"})
-    assert "Set-Cookie" not in response.headers
-    assert 'name="csrf_token"' not in response.get_data(as_text=True)
+def test_anonymous_pages_set_no_session_cookie(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)  # as in production
+    for path in ("/", "/courses/", "/webinars/"):
+        response = client.get(path, headers={"Accept-Language": "fr"})
+        assert "Set-Cookie" not in response.headers, path
+        assert 'name="csrf_token"' not in response.get_data(as_text=True), path

@@ -70,6 +70,29 @@ def test_delivery_over_smtp_with_text_html_and_attachment(db, smtp_server):
     assert message.status == MailStatus.SENT and message.sent_at and message.attempts == 1
 
 
+def test_every_outcome_is_recorded_when_a_batch_spans_several_commit_groups(
+        app, db, smtp_server, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_COMMIT_EVERY", 3)
+    monkeypatch.setitem(app.config, "MAIL_BATCH_SIZE", 8)
+    _queue(10)
+    db.session.commit()
+    smtp_server.refuse.add("p4@example.org")
+    report = deliver_due()
+    assert (report.sent, report.retried) == (9, 1)
+    assert len(smtp_server.messages) == 9
+    db.session.expire_all()
+    rows = db.session.execute(select(OutboxMessage)).scalars().all()
+    by_status = {}
+    for row in rows:
+        by_status.setdefault(row.status, []).append(row)
+    assert len(by_status["sent"]) == 9
+    assert all(r.attempts == 1 and r.sent_at and r.claim_token is None
+               for r in by_status["sent"])
+    [retry] = by_status["pending"]
+    assert retry.recipient == "p4@example.org" and retry.attempts == 1 and "550" in retry.last_error
+    assert deliver_due().sent == 0  # nothing left claimed or due
+
+
 def test_messages_are_not_sent_before_send_after(db, smtp_server):
     later = utcnow() + timedelta(hours=1)
     _queue(1, send_after=later)

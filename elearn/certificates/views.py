@@ -32,6 +32,7 @@ from elearn.certificates.forms import LookupForm
 from elearn.certificates.models import Certificate, CertificateStatus
 from elearn.certificates.ratelimit import verification_limit
 from elearn.extensions import db, login_manager
+from elearn.pagecache import cached_render
 from elearn.permissions import require_login
 
 bp = Blueprint("certificates", __name__)
@@ -72,12 +73,15 @@ def lookup():
 @verification_limit
 def verify(code: str):
     certificate = _load(code)
-    response = current_app.make_response(render_template(
+    # The key holds everything that can change the page, so a revocation shows at once.
+    state = (certificate.code, certificate.status.value, certificate.revoked_at,
+             certificate.replaced_by_id)
+    html = cached_render(state, lambda: render_template(
         "certificates/verify.html", certificate=certificate, statuses=CertificateStatus,
         badge_url=url_for("certificates.badge", code=certificate.code),
         can_download=services.can_download(current_user, certificate),
     ))
-    return _private(response)
+    return _private(current_app.make_response(html))
 
 
 @bp.route("/verify/<code>/badge.json")

@@ -10,8 +10,8 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, inspect, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from elearn.accounts.models import Role
 from elearn.courses.models import (
@@ -20,6 +20,7 @@ from elearn.courses.models import (
     Enrolment,
     Module,
     ModuleProgress,
+    ModuleText,
     Theme,
 )
 from elearn.db import insert_once, utcnow
@@ -98,10 +99,15 @@ def _like(term: str) -> str:
     return f"%{escaped}%"
 
 
-def search_courses(*, theme: str | None = None, language: str | None = None,
-                   query: str | None = None) -> list[Course]:
-    """Published courses, filtered by theme slug, available language and a search term
-    found in the title or summary of any of their texts."""
+#: Course texts as lists and cards use them: everything but the introduction, whose
+#: Markdown and HTML are most of a row (loaded on access by whoever needs them).
+CARD_TEXTS = selectinload(Course.texts).load_only(
+    CourseText.course_id, CourseText.language, CourseText.title, CourseText.summary,
+    CourseText.audience, CourseText.updated_at,
+)
+
+
+def _search(theme: str | None, language: str | None, query: str | None):
     stmt = select(Course).join(Theme).where(Course.published.is_(True))
     if theme:
         stmt = stmt.where(Theme.slug == theme)
@@ -119,7 +125,27 @@ def search_courses(*, theme: str | None = None, language: str | None = None,
                     CourseText.summary.ilike(pattern, escape="\\")),
             ).exists()
         )
-    return list(db.session.execute(stmt.order_by(Theme.position, Course.slug)).scalars())
+    return stmt
+
+
+def search_courses(*, theme: str | None = None, language: str | None = None,
+                   query: str | None = None, limit: int | None = None,
+                   offset: int = 0) -> list[Course]:
+    """Published courses, filtered by theme slug, available language and a search term
+    found in the title or summary of any of their texts; their texts loaded with them
+    (without the introductions)."""
+    stmt = _search(theme, language, query).options(CARD_TEXTS) \
+        .order_by(Theme.position, Course.slug)
+    if limit:
+        stmt = stmt.limit(limit).offset(offset)
+    return list(db.session.execute(stmt).scalars())
+
+
+def count_courses(*, theme: str | None = None, language: str | None = None,
+                  query: str | None = None) -> int:
+    """How many courses :func:`search_courses` finds."""
+    found = _search(theme, language, query).with_only_columns(Course.id).subquery()
+    return db.session.execute(select(func.count()).select_from(found)).scalar_one()
 
 
 def find_course(slug: str | None) -> Course | None:
@@ -137,9 +163,28 @@ def all_courses() -> list[Course]:
     ).scalars())
 
 
-def get_course(slug: str, viewer=None) -> Course:
-    """The course; unpublished ones only for trainers. ``NotFound`` otherwise."""
-    course = db.session.execute(select(Course).where(Course.slug == slug)).scalar_one_or_none()
+#: A course as its pages show it: theme, texts, modules and their titles, in three
+#: queries. The modules' Markdown and HTML stay in the database (a module page loads its
+#: one body with :func:`load_body`); without this, each module's texts were fetched one
+#: module at a time, every body with them (~500 KB for the course page's titles).
+OUTLINE = (
+    joinedload(Course.theme),
+    selectinload(Course.texts).defer(CourseText.intro_markdown),
+    selectinload(Course.modules).selectinload(Module.texts).load_only(
+        ModuleText.module_id, ModuleText.language, ModuleText.title, ModuleText.updated_at,
+    ),
+)
+
+
+def get_course(slug: str, viewer=None, *, outline: bool = False) -> Course:
+    """The course; unpublished ones only for trainers. ``NotFound`` otherwise.
+
+    ``outline``: load what the course and module pages show with it (``OUTLINE``).
+    """
+    stmt = select(Course).where(Course.slug == slug)
+    if outline:
+        stmt = stmt.options(*OUTLINE)
+    course = db.session.execute(stmt).scalar_one_or_none()
     if course is None or not (course.published or can_author(viewer)):
         raise NotFound(_("There is no course '%(slug)s'.", slug=slug))
     return course
@@ -150,6 +195,14 @@ def get_module(course: Course, slug: str, viewer=None) -> Module:
     if module is None or not (module.published or can_author(viewer)):
         raise NotFound(_("The course has no module '%(slug)s'.", slug=slug))
     return module
+
+
+def load_body(text: ModuleText) -> ModuleText:
+    """Make sure the text's HTML and table of contents are loaded (one query if not)."""
+    missing = [name for name in ("body_html", "toc_html") if name in inspect(text).unloaded]
+    if missing:
+        db.session.refresh(text, missing)
+    return text
 
 
 def visible_modules(course: Course, viewer=None) -> list[Module]:
@@ -225,9 +278,12 @@ def completed_module_ids(user, course: Course) -> set[int]:
     return set(completion_times(user, course))
 
 
-def course_progress(user, course: Course) -> Progress:
-    """The share of the course's published modules the learner has completed."""
-    done = completed_module_ids(user, course)
+def course_progress(user, course: Course, done: set[int] | None = None) -> Progress:
+    """The share of the course's published modules the learner has completed.
+
+    ``done``: the learner's :func:`completed_module_ids`, when the caller has them.
+    """
+    done = completed_module_ids(user, course) if done is None else done
     published = [m.id for m in course.published_modules]
     return Progress(completed=sum(1 for m in published if m in done), total=len(published))
 

@@ -30,6 +30,7 @@ from elearn.courses.offline import filename as offline_filename
 from elearn.courses.offline import offline_course
 from elearn.extensions import db
 from elearn.i18n import LANGUAGE_NAMES
+from elearn.pagecache import visitor_page
 from elearn.permissions import require_login
 from elearn.webinars.attendance import attended_course_webinar
 from elearn.webinars.services import course_webinars
@@ -40,6 +41,8 @@ bp = Blueprint("courses", __name__)
 #: Anonymous pages carry no CSRF token (the language switch is exempt), so their ETag
 #: depends on the content only.
 MODULE_MAX_AGE = 300
+#: Courses per catalogue page: 120 courses on one page weighed 67 KB; 24 keep it near 25.
+CATALOGUE_PAGE_SIZE = 24
 
 
 def viewer_language() -> str:
@@ -59,6 +62,7 @@ def theme_overview():
 
 
 @bp.route("/courses/")
+@visitor_page
 def catalogue():
     themes = services.list_themes()
     theme = request.args.get("theme", "")
@@ -66,31 +70,37 @@ def catalogue():
     language = request.args.get("lang", "")
     language = language if language in LANGUAGE_NAMES else ""
     query = request.args.get("q", "").strip()[:100]
-    courses = services.search_courses(theme=theme or None, language=language or None,
-                                      query=query)
+    filters = {"theme": theme or None, "language": language or None, "query": query}
+    count = services.count_courses(**filters)
+    pages = max((count + CATALOGUE_PAGE_SIZE - 1) // CATALOGUE_PAGE_SIZE, 1)
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    courses = services.search_courses(**filters, limit=CATALOGUE_PAGE_SIZE,
+                                      offset=(page - 1) * CATALOGUE_PAGE_SIZE)
     by_theme = {}
     for course in courses:
         by_theme.setdefault(course.theme_id, []).append(course)
     return render_template(
         "courses/catalogue.html", themes=themes, groups=[
             (t, by_theme[t.id]) for t, _n in themes if t.id in by_theme
-        ], count=len(courses), theme=theme, language=language, query=query,
+        ], count=count, theme=theme, language=language, query=query,
         filtered=bool(theme or language or query), lang=viewer_language(),
+        page=page, pages=pages,
     )
 
 
 @bp.route("/courses/<slug>")
+@visitor_page
 def course(slug: str):
-    course = services.get_course(slug, current_user)
+    course = services.get_course(slug, current_user, outline=True)
     lang = viewer_language()
     modules = services.visible_modules(course, current_user)
+    done = services.completed_module_ids(current_user, course)
     attended = (course.requires_webinar_attendance and current_user.is_authenticated
                 and attended_course_webinar(current_user, course.slug))
     return render_template(
         "courses/course.html", course=course, text=course.text(lang), lang=lang,
-        original=course.text(course.language), modules=modules,
-        done=services.completed_module_ids(current_user, course),
-        progress=services.course_progress(current_user, course)
+        original=course.text(course.language), modules=modules, done=done,
+        progress=services.course_progress(current_user, course, done)
         if current_user.is_authenticated else None,
         enrolment=services.get_enrolment(current_user, course),
         can_author=services.can_author(current_user),
@@ -112,8 +122,9 @@ def _module_etag(course, module, text, prev, next_, lang) -> tuple[str, object]:
 
 
 @bp.route("/courses/<slug>/modules/<module>")
+@visitor_page
 def module(slug: str, module: str):
-    course = services.get_course(slug, current_user)
+    course = services.get_course(slug, current_user, outline=True)
     module = services.get_module(course, module, current_user)
     lang = viewer_language()
     text = module.text(lang)
@@ -134,19 +145,21 @@ def module(slug: str, module: str):
         done, progress = set(), None
     else:
         services.note_visit(current_user, module)
-        db.session.commit()
         done = services.completed_module_ids(current_user, course)
-        progress = services.course_progress(current_user, course) \
+        progress = services.course_progress(current_user, course, done) \
             if current_user.is_authenticated else None
         response = make_response()
         response.cache_control.private = True
         response.cache_control.no_store = True
     response.set_data(render_template(
         "courses/module.html", course=course, course_text=course.text(lang), module=module,
-        text=text, lang=lang, prev=prev, next=next_, completed=module.id in done,
-        progress=progress, can_author=services.can_author(current_user),
+        text=services.load_body(text), lang=lang, prev=prev, next=next_,
+        completed=module.id in done, progress=progress,
+        can_author=services.can_author(current_user),
         number=modules.index(module) + 1, count=len(modules),
     ))
+    # After rendering: a commit expires every loaded row, and the page would reload them.
+    db.session.commit()
     response.headers["Content-Type"] = "text/html; charset=utf-8"
     return response
 

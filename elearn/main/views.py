@@ -9,11 +9,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from elearn.accounts.views import safe_next
 from elearn.extensions import csrf, db
+from elearn.pagecache import visitor_page
 
 bp = Blueprint("main", __name__)
 
 
 @bp.route("/")
+@visitor_page
 def index():
     return render_template("main/index.html")
 

@@ -43,6 +43,14 @@ class CancelRegistrationForm(FlaskForm):
 
 
 class TimezoneForm(FlaskForm):
+    """The visitor's reading zone (a cookie). No CSRF token, like the language switcher:
+    a token would give every anonymous reader of the webinar list a session cookie (and
+    keep shared caches from keeping the page), and a forged request can at worst change
+    the zone times are shown in."""
+
+    class Meta:
+        csrf = False
+
     tz = SelectField(_l("Show times in"), validators=[DataRequired()], widget=CompactSelect())
     next = HiddenField()
 

@@ -121,7 +121,7 @@ def register(
     waitlisted (with their place) or pending approval, each with their manage link.
     """
     now = now or utcnow()
-    webinar = lock_webinar(webinar_id)
+    # Checked before taking the lock: every other registrant waits while it is held.
     if user is not None:
         person = _clean_person(
             name=user.name, email=user.email, country=user.country,
@@ -132,6 +132,7 @@ def register(
         person = _clean_person(name=name, email=email, country=country,
                                organisation=organisation, language=language or "en",
                                timezone=timezone or "UTC")
+    webinar = lock_webinar(webinar_id)
     existing = _find(webinar.id, person["email"])
     if existing is not None and existing.is_active:
         if user is not None and existing.user_id is None:

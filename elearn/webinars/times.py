@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time, get_datetime_format
@@ -52,8 +53,13 @@ def utc_offset(moment: datetime, zone: str) -> str:
     return f"UTC{sign}{hours:02d}:{mins:02d}"
 
 
+@lru_cache(maxsize=8192)
 def format_when(moment: datetime, zone: str, locale: str, *, with_date: bool = True) -> str:
-    """``Sunday 27 October 2030, 15:00`` in ``locale``'s words, on ``zone``'s clocks."""
+    """``Sunday 27 October 2030, 15:00`` in ``locale``'s words, on ``zone``'s clocks.
+
+    Kept per process (a pure function of its arguments): Babel's formatting was a third
+    of the webinar list's time, 45 readings per page.
+    """
     local = utc_to_local(moment, zone)
     clock = format_time(local, "short", locale=locale)
     if not with_date:

@@ -25,8 +25,9 @@ from flask_login import current_user
 from elearn.accounts.models import Role
 from elearn.accounts.views import safe_next
 from elearn.db import utcnow
-from elearn.extensions import db, limiter
+from elearn.extensions import csrf, db, limiter
 from elearn.i18n import LANGUAGE_NAMES, is_timezone
+from elearn.pagecache import visitor_page
 from elearn.permissions import has_role
 from elearn.webinars import ics, registrations, services
 from elearn.webinars.errors import RegistrationClosed, WebinarError
@@ -102,6 +103,7 @@ def _private(response):
 
 
 @bp.route("/")
+@visitor_page
 def index():
     theme = request.args.get("theme", "")
     theme = theme if is_theme(theme) else ""
@@ -124,6 +126,7 @@ def index():
 
 
 @bp.route("/timezone", methods=["POST"])
+@csrf.exempt
 def set_timezone():
     """Remember the zone a visitor reads times in (a cookie; works without JavaScript)."""
     form = TimezoneForm()
@@ -168,6 +171,7 @@ def _page(template: str, webinar: Webinar, form, status: int = 200):
 
 
 @bp.route("/<int:webinar_id>")
+@visitor_page
 def detail(webinar_id: int):
     webinar = _webinar_or_404(webinar_id)
     return _page("webinars/detail.html", webinar, AccountRegistrationForm())

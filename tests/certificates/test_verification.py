@@ -133,3 +133,20 @@ def test_the_api_lists_the_tokens_users_certificates(client, api_token, make_use
     assert listed["serial"] == certificate.serial
     assert listed["pdf_url"] == f"http://elearn.test/certificates/{certificate.code}.pdf"
     assert client.get("/api/v1/certificates").status_code == 401
+
+
+def test_a_revocation_shows_at_once_even_where_pages_are_kept(app, client, make_user,
+                                                                certificate, monkeypatch):
+    from elearn.certificates.services import revoke_certificate
+    from elearn.extensions import db
+    from elearn.pagecache import EXTENSION
+
+    monkeypatch.setitem(app.config, "PAGE_CACHE_SECONDS", 15)
+    app.extensions[EXTENSION].clear()
+    assert "Valid certificate." in _page(client, f"/verify/{certificate.code}")
+    assert "Valid certificate." in _page(client, f"/verify/{certificate.code}")
+    revoke_certificate(certificate, by=make_user(role="admin"), reason="Issued in error.")
+    db.session.commit()
+    page = _page(client, f"/verify/{certificate.code}")
+    assert "Revoked certificate." in page and "Issued in error." in page
+    app.extensions[EXTENSION].clear()

@@ -56,6 +56,22 @@ def test_catalogue_groups_by_theme_and_filters(client, synced, db):
     assert titles(html(client.get("/courses/"))) == ["Trade controls for customs officers"]
 
 
+def test_catalogue_comes_in_pages_that_keep_the_filters(client, synced, monkeypatch):
+    from elearn.courses import views
+
+    monkeypatch.setattr(views, "CATALOGUE_PAGE_SIZE", 1)
+    first = html(client.get("/courses/"))
+    assert titles(first) == ["Trade controls for customs officers"]
+    assert 'href="/courses/?page=2">Next page</a>' in first and "Previous page" not in first
+    second = html(client.get("/courses/?page=2"))
+    assert titles(second) == ["National reporting under Article 15"]
+    assert "Next page" not in second and 'href="/courses/?page=1">Previous page' in second
+    assert titles(html(client.get("/courses/?page=99"))) == titles(second)  # the last page
+    filtered = html(client.get("/courses/?q=trade"))
+    assert titles(filtered) == ["Trade controls for customs officers"]
+    assert "Next page" not in filtered and "1 course found." in filtered
+
+
 def test_catalogue_shows_the_viewers_language(client, synced):
     page = html(client.get("/courses/", headers={"Accept-Language": "fr"}))
     assert "Contrôle des échanges pour les douanes" in titles(page)

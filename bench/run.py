@@ -1,0 +1,290 @@
+"""``make bench``: seed, serve, load, measure, and write BENCHMARKS.md.
+
+    python -m bench.run                       # SQLite and PostgreSQL, the whole programme
+    python -m bench.run --databases sqlite    # one database
+    python -m bench.run --seconds 5           # shorter load runs
+
+For each database: seed at full scale, measure the bare Flask ceiling, then the pages
+(wrk, 32 connections, rate limits on), the registration burst (limits off), reminder
+delivery, then seed at 10% and measure the growth pages. Certificate PDFs are measured
+once (no database). Raw results go to bench/results/, the table to BENCHMARKS.md.
+
+PostgreSQL: ``BENCH_POSTGRES_URL`` (default ``postgresql+psycopg://postgres@127.0.0.1:5432``)
+names the server; the databases ``bench`` and ``bench_10`` are created if missing and
+emptied by the seed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+
+from bench import burst, reminders, seed
+from bench.load import require_wrk, wrk
+from bench.report import write_report
+from bench.servers import RESULTS, ROOT, child_env, login, request, serve
+
+POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432")
+SMALL_SCALE = 0.1
+
+
+def database_urls(kind: str) -> tuple[str, str]:
+    if kind == "sqlite":
+        return (f"sqlite:///{RESULTS / 'bench.db'}", f"sqlite:///{RESULTS / 'bench-10.db'}")
+    _ensure_postgres_databases("bench", "bench_10")
+    return f"{POSTGRES}/bench", f"{POSTGRES}/bench_10"
+
+
+def _ensure_postgres_databases(*names: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(f"{POSTGRES}/postgres", isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        existing = set(conn.execute(text("SELECT datname FROM pg_database")).scalars())
+        for name in names:
+            if name not in existing:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+
+
+def machine() -> dict:
+    cpu = "unknown"
+    with open("/proc/cpuinfo") as handle:
+        for line in handle:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as handle:
+        kib = int(handle.readline().split()[1])
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                            capture_output=True, text=True).stdout.strip()
+    wrk_version = subprocess.run(["wrk", "--version"], capture_output=True,
+                                 text=True).stdout.splitlines()[:1]
+    return {"nproc": os.cpu_count(), "memory_gib": round(kib / 1024 / 1024, 1), "cpu": cpu,
+            "python": platform.python_version(), "kernel": platform.release(),
+            "commit": commit, "wrk": (wrk_version or ["?"])[0]}
+
+
+def app_for(url: str):
+    from elearn import create_app
+
+    return create_app("development", SQLALCHEMY_DATABASE_URI=url)
+
+
+def targets(url: str) -> dict:
+    """The URLs of the benchmarked pages, read from the seeded database."""
+    from sqlalchemy import select
+
+    from elearn.certificates.models import Certificate
+    from elearn.courses.models import Course, Module
+    from elearn.extensions import db
+
+    app = app_for(url)
+    with app.app_context():
+        course = db.session.execute(select(Course).order_by(Course.id)).scalars().first()
+        module = db.session.execute(
+            select(Module).where(Module.course_id == course.id,
+                                 Module.position == seed.BENCH_COMPLETED + 1)
+        ).scalar_one()
+        out = {
+            "catalogue": "/courses/",
+            "course": f"/courses/{course.slug}",
+            "module": f"/courses/{course.slug}/modules/{module.slug}",
+            "webinars": "/webinars/",
+        }
+        code = db.session.execute(
+            select(Certificate.code).where(Certificate.revoked_at.is_(None))
+            .order_by(Certificate.id.desc())
+        ).scalars().first()
+        out["verification"] = f"/verify/{code}"
+        db.engine.dispose()
+    return out
+
+
+PAGES = [
+    # (key, label, signed in)
+    ("catalogue", "Catalogue", False),
+    ("course", "Course page", False),
+    ("module", "Module page (signed in, with progress)", True),
+    ("webinars", "Webinar list", False),
+    ("verification", "Certificate verification page", False),
+]
+
+
+def check_page(port: int, path: str, cookie: str | None) -> tuple[int, bytes]:
+    headers = {"Cookie": cookie} if cookie else {}
+    status, _h, body = request(port, "GET", path, headers=headers)
+    return status, body
+
+
+def page_weight(port: int, paths: dict[str, str], cookie: str) -> list[dict]:
+    """Bytes of each main page (as served, uncompressed) plus the stylesheet."""
+    status, _h, css = request(port, "GET", "/static/style.css")
+    pages = [("Home", "/", None), ("Sign in", "/login", None),
+             ("Create an account", "/signup", None),
+             ("Catalogue", paths["catalogue"], None), ("Course page", paths["course"], None),
+             ("Module page (anonymous)", paths["module"], None),
+             ("Module page (signed in)", paths["module"], cookie),
+             ("My learning (signed in)", "/my-learning", cookie),
+             ("Webinar list", paths["webinars"], None)]
+    if "verification" in paths:
+        pages.append(("Certificate verification page", paths["verification"], None))
+    out = []
+    for label, path, page_cookie in pages:
+        code, body = check_page(port, path, page_cookie)
+        lowered = body.lower()
+        out.append({"page": label, "path": path, "status": code, "html_bytes": len(body),
+                    "css_bytes": len(css), "total_bytes": len(body) + len(css),
+                    "script": b"<script" in lowered or b" on" + b"click=" in lowered})
+    return out
+
+
+def bench_pages(url: str, paths: dict[str, str], seconds: int, keys=None) -> dict:
+    """The pages under wrk, and their weight; rate limits on."""
+    out: dict = {"pages": {}}
+    # Verification allows 30 codes a minute per address; wrk is one address. The limiter
+    # still counts every request; only the budget is one no load test exhausts.
+    env = child_env(url, RATELIMIT_VERIFY="1000000 per minute")
+    with serve("wsgi:app", env, "app") as server:
+        cookie = login(server.port, seed.LEARNER_EMAIL, seed.PASSWORD)
+        status, body = check_page(server.port, paths["module"], cookie)
+        if status != 200 or b"<progress" not in body:
+            raise RuntimeError(f"module page for the signed-in learner: {status}, no progress")
+        if keys is None:
+            out["weight"] = page_weight(server.port, paths, cookie)
+        for key, label, signed_in in PAGES:
+            if key not in paths or (keys is not None and key not in keys):
+                continue
+            status, _body = check_page(server.port, paths[key], cookie if signed_in else None)
+            if status != 200:
+                raise RuntimeError(f"{label} ({paths[key]}) answers {status}")
+            result = wrk(server.base_url + paths[key], seconds=seconds,
+                         headers={"Cookie": cookie} if signed_in else None)
+            out["pages"][key] = {"label": label, **result.as_dict()}
+            print(f"    {label:<40} {result.rps:8.1f} req/s  p50 {result.p50_ms:6.1f} ms  "
+                  f"p99 {result.p99_ms:6.1f} ms  errors {result.errors + result.non_2xx_3xx}",
+                  flush=True)
+    return out
+
+
+def bench_hello(seconds: int) -> dict:
+    with serve("bench.hello:app", child_env(), "hello", ready_path="/") as server:
+        result = wrk(server.base_url + "/", seconds=seconds)
+    print(f"    {'Bare Flask hello world (ceiling)':<40} {result.rps:8.1f} req/s  "
+          f"p50 {result.p50_ms:6.1f} ms  p99 {result.p99_ms:6.1f} ms", flush=True)
+    return result.as_dict()
+
+
+def bench_burst(url: str) -> dict:
+    app = app_for(url)
+    with app.app_context():
+        webinar_id = burst.create_webinar(capacity=300)
+    out_file = RESULTS / "burst.json"
+    load_before = os.getloadavg()[0]
+    with serve("wsgi:app", child_env(url, RATELIMIT_ENABLED="false"), "app-burst") as server:
+        command = [sys.executable, "-m", "bench.burst", "--port", str(server.port),
+                   "--webinar", str(webinar_id), "--count", "2000", "--concurrency", "32",
+                   "--out", str(out_file)]
+        subprocess.run(command, cwd=ROOT, env=child_env(), check=True)
+    load_after = os.getloadavg()[0]
+    report = json.loads(out_file.read_text())
+    report.update(load_before=load_before, load_after=load_after)
+    with app.app_context():
+        checked = burst.verify(report, webinar_id, capacity=300)
+        from elearn.extensions import db
+
+        db.engine.dispose()
+    report.pop("results")
+    report.update(checked, command="python -m bench.burst --count 2000 --concurrency 32 "
+                  "(RATELIMIT_ENABLED=false)")
+    print(f"    registration burst: {report['per_second']:.0f} registrations/s, "
+          f"{report['confirmed']} confirmed, {report['waitlisted']} waitlisted, "
+          f"{report['errors']} errors, in order: {report['waitlist_in_order']}", flush=True)
+    return report
+
+
+def bench_reminders(url: str) -> dict:
+    app = app_for(url)
+    load_before = os.getloadavg()[0]
+    with app.app_context():
+        report = reminders.run(url)
+    report.update(load_before=load_before, load_after=os.getloadavg()[0])
+    with app.app_context():
+        from elearn.extensions import db
+
+        db.engine.dispose()
+    print(f"    reminders: {report['per_second']:.0f} msg/s ({report['distinct']} delivered, "
+          f"{report['duplicates']} duplicates, {report['lost']} lost, "
+          f"{report['wall_seconds']:.1f} s wall)", flush=True)
+    return report
+
+
+def bench_database(kind: str, seconds: int) -> dict:
+    full, small = database_urls(kind)
+    out: dict = {"url": full.split("@")[-1]}
+    print(f"== {kind}", flush=True)
+    report = seed.seed(full, 1.0, echo=lambda *_: None)
+    out["seed"] = {"seconds": report.total, "rows": report.rows}
+    print(f"    seeded 100% in {report.total:.0f} s", flush=True)
+    paths = targets(full)
+    out["paths"] = paths
+    out["hello"] = bench_hello(seconds)
+    out.update(bench_pages(full, paths, seconds))
+    out["burst"] = bench_burst(full)
+    out["reminders"] = bench_reminders(full)
+    report = seed.seed(small, SMALL_SCALE, echo=lambda *_: None)
+    out["seed_small"] = {"seconds": report.total, "rows": report.rows}
+    print(f"    seeded 10% in {report.total:.0f} s", flush=True)
+    out["growth"] = bench_pages(small, targets(small), seconds, keys=("catalogue", "module"))
+    return out
+
+
+def bench_certificates(count: int) -> dict:
+    out_file = RESULTS / "certificates.json"
+    subprocess.run([sys.executable, "-m", "bench.certs", "--count", str(count),
+                    "--out", str(out_file)], cwd=ROOT, env=child_env(), check=True)
+    report = json.loads(out_file.read_text())
+    for key, item in report.items():
+        print(f"    certificate PDF ({key}): p50 {item['p50_ms']:.1f} ms, "
+              f"p95 {item['p95_ms']:.1f} ms, {item['per_second']:.1f}/s", flush=True)
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run")
+    parser.add_argument("--pdfs", type=int, default=100, help="PDFs per name")
+    parser.add_argument("--output", default=str(ROOT / "BENCHMARKS.md"))
+    args = parser.parse_args(argv)
+    require_wrk()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("PYTHONPATH", str(ROOT))
+    started = time.perf_counter()
+    results: dict = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
+        "command": "make bench  (python -m bench.run " + " ".join(argv or sys.argv[1:]) + ")",
+        "gunicorn": " ".join(["gunicorn", "--worker-class", "gthread", "--workers",
+                              os.environ.get("GUNICORN_WORKERS", "2"), "--threads",
+                              os.environ.get("GUNICORN_THREADS", "8"), "--no-control-socket"]),
+        "databases": {},
+    }
+    print("== certificates", flush=True)
+    results["certificates"] = bench_certificates(args.pdfs)
+    for kind in [k.strip() for k in args.databases.split(",") if k.strip()]:
+        results["databases"][kind] = bench_database(kind, args.seconds)
+    results["total_seconds"] = time.perf_counter() - started
+    (RESULTS / "results.json").write_text(json.dumps(results, indent=1, default=str))
+    write_report(results, args.output)
+    print(f"Done in {results['total_seconds'] / 60:.1f} min; wrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

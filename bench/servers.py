@@ -1,0 +1,148 @@
+"""Serving the app the way production does: gunicorn, gthread workers, no control socket.
+
+Every server, load generator and scheduler is a child process; each is stopped by its
+own process id when its benchmark ends.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+
+#: 2 processes x 8 threads on a 2-core machine: one process per core for the Python
+#: work, threads to overlap database waits. 4 x 4 and 2 x 4 were tried too (see
+#: BENCHMARKS.md); GUNICORN_WORKERS / GUNICORN_THREADS override.
+WORKERS = int(os.environ.get("GUNICORN_WORKERS", "2"))
+THREADS = int(os.environ.get("GUNICORN_THREADS", "8"))
+
+
+def gunicorn_command(target: str, port: int) -> list[str]:
+    return [sys.executable, "-m", "gunicorn", "--worker-class", "gthread",
+            "--workers", str(WORKERS), "--threads", str(THREADS), "--no-control-socket",
+            "--bind", f"127.0.0.1:{port}", "--log-level", "warning", target]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def child_env(database_url: str | None = None, **extra: str) -> dict[str, str]:
+    """The environment of every child: this checkout first on the path, production config."""
+    env = dict(os.environ)
+    env.update(
+        PYTHONPATH=str(ROOT), FLASK_APP="wsgi.py", ELEARN_CONFIG="production",
+        SECRET_KEY=env.get("BENCH_SECRET_KEY", secrets.token_hex(16)),
+        RATELIMIT_ENABLED="true", SCHEDULER_IN_PROCESS="false",
+    )
+    env.pop("MAIL_SERVER", None)
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    env.update(extra)
+    return env
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    port: int
+    log: Path
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+def wait_ready(port: int, path: str, process: subprocess.Popen, log: Path,
+               timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited ({process.returncode}); see {log}:\n"
+                               + log.read_text(errors="replace")[-3000:])
+        try:
+            status, _h, _b = request(port, "GET", path)
+            if status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"server on port {port} not ready after {timeout} s; see {log}")
+
+
+@contextmanager
+def serve(target: str, env: dict[str, str], name: str, ready_path: str = "/healthz"):
+    """Run ``gunicorn target`` until the block ends."""
+    port = free_port()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    log = RESULTS / f"{name}.log"
+    env = dict(env, BASE_URL=f"http://127.0.0.1:{port}")
+    with open(log, "wb") as out:
+        process = subprocess.Popen(gunicorn_command(target, port), cwd=ROOT, env=env,
+                                   stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_ready(port, ready_path, process, log)
+        yield Server(process, port, log)
+    finally:
+        stop(process)
+
+
+def stop(process: subprocess.Popen, timeout: float = 20) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def request(port: int, method: str, path: str, body: bytes | None = None,
+            headers: dict[str, str] | None = None, timeout: float = 30):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, response.getheaders(), response.read()
+    finally:
+        conn.close()
+
+
+def session_cookie(headers) -> str | None:
+    for name, value in headers:
+        if name.lower() == "set-cookie" and value.startswith("session="):
+            return value.split(";", 1)[0]
+    return None
+
+
+def login(port: int, email: str, password: str) -> str:
+    """Sign in through the login form; the ``session=...`` cookie of the signed-in user."""
+    status, headers, body = request(port, "GET", "/login")
+    cookie = session_cookie(headers)
+    match = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', body) or \
+        re.search(rb'name="csrf_token" value="([^"]+)"', body)
+    if status != 200 or not match or not cookie:
+        raise RuntimeError(f"login form: status {status}, no CSRF token or session cookie")
+    form = urlencode({"csrf_token": match.group(1).decode(), "email": email,
+                      "password": password}).encode()
+    status, headers, _body = request(port, "POST", "/login", form, {
+        "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+    cookie = session_cookie(headers)
+    if status != 302 or not cookie:
+        raise RuntimeError(f"login failed: status {status}")
+    return cookie
