@@ -64,8 +64,6 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["lang_attrs"] = lang_attrs
     app.jinja_env.globals["hidden_fields"] = hidden_fields
     app.jinja_env.globals["text_dir"] = text_direction
-    #: The language of data without translations (the programme themes of courses/).
-    app.jinja_env.globals["library_language"] = "en"
     app.context_processor(_context)
     app.jinja_env.filters["datetime"] = datetime_filter
     app.jinja_env.globals["request_path"] = lambda: request.full_path.rstrip("?")

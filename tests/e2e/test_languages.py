@@ -1,4 +1,5 @@
-"""The learner's journey in each of the six UN languages, chosen with the language switcher:
+"""The learner's and the trainee's journeys in each of the six UN languages, chosen with the
+language switcher:
 every page passes axe, weighs under 50 KB with its stylesheet, and Arabic lays out
 right-to-left.
 
@@ -108,5 +109,34 @@ def test_learner_journey_in_each_language(axe, world, live_server, language):
         check_page(page, weigher, language, "webinars")
         page.locator(".webinar-list h2 a").first.click()
         check_page(page, weigher, language, "webinar")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_trainee_journey_in_each_language(axe, world, live_server, language):
+    """A trainee without an account registers for a webinar and opens the manage page."""
+    context = world.context()
+    try:
+        page = context.new_page()
+        weigher = Weigher(page)
+        page.goto("/")
+        switch_to(page, language)
+        weigher.reset()
+        page.locator("nav a[href='/webinars/']").click()
+        check_page(page, weigher, language, "webinars")
+        page.locator(".webinar-list h2 a").first.click()
+        check_page(page, weigher, language, "webinar")
+        page.locator("main a[href$='/register']").first.click()
+        check_page(page, weigher, language, "guest registration")
+        page.fill("#name", f"Trainee {language}")
+        page.fill("#email", f"trainee.{language}@example.org")
+        page.select_option("#country", "KE")
+        page.fill("#organisation", "Kenya Revenue Authority")
+        page.select_option("#language", language)
+        page.select_option("#timezone", "Africa/Nairobi")
+        page.locator("main form button[type=submit]").click()
+        page.wait_for_url("**/webinars/manage/*")
+        check_page(page, weigher, language, "registration, manage page")
     finally:
         context.close()
