@@ -110,6 +110,12 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # elearn turns foreign keys on for every SQLite connection; a batch migration
+            # that rebuilds a table would then cascade its DROP to the rows that refer to
+            # it (Alembic's advice: keep them off while migrating).
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
