@@ -116,6 +116,11 @@ class Config:
     #: How long a web process may serve visitors (no session) a page it rendered before,
     #: in seconds (elearn.pagecache); 0 turns the cache off.
     PAGE_CACHE_SECONDS = _int("PAGE_CACHE_SECONDS", 15)
+    #: How long a web process keeps a signed-in reader's rendered module page (seconds;
+    #: elearn.pagecache.member_render). Its key holds every stamp the page depends on, so
+    #: the time only bounds memory for pages nobody reads any more; needs
+    #: PAGE_CACHE_SECONDS > 0 too.
+    MEMBER_PAGE_CACHE_SECONDS = _int("MEMBER_PAGE_CACHE_SECONDS", 600)
     #: Pages each web process keeps at most.
     PAGE_CACHE_ENTRIES = _int("PAGE_CACHE_ENTRIES", 512)
 

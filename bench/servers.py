@@ -18,7 +18,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -145,4 +145,10 @@ def login(port: int, email: str, password: str) -> str:
     cookie = session_cookie(headers)
     if status != 302 or not cookie:
         raise RuntimeError(f"login failed: status {status}")
-    return cookie
+    # Follow the redirect as a browser does: the page it leads to shows the "signed in"
+    # message and takes it out of the session. Replaying the first cookie instead would
+    # carry that message into every measured request.
+    location = urlsplit(dict((k.lower(), v) for k, v in headers).get("location", "/"))
+    path = (location.path or "/") + (f"?{location.query}" if location.query else "")
+    _status, headers, _body = request(port, "GET", path, headers={"Cookie": cookie})
+    return session_cookie(headers) or cookie

@@ -28,6 +28,9 @@ must be exact: the caller's key holds everything that can change the page (the
 certificate verification page puts the certificate's status in it), so the cache saves
 the rendering, never shows an outdated state, and the view still runs (rate limit, lookup).
 
+``member_render(key, render)`` does the same for signed-in readers, whose pages differ
+only by what the key holds and by the CSRF token (see there).
+
 Each process keeps at most PAGE_CACHE_ENTRIES pages (least recently used go first).
 PAGE_CACHE_SECONDS = 0 turns it all off (the test suite does, except where it tests it).
 """
@@ -43,6 +46,7 @@ from functools import wraps
 
 from flask import Flask, current_app, request, session
 from flask_babel import get_locale, get_timezone
+from flask_wtf.csrf import generate_csrf
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header, parse_cookie
 from werkzeug.wrappers import Request, Response
@@ -178,6 +182,38 @@ def cached_render(key: Hashable, render: Callable[[], str]) -> str:
         html = render()
         if not session.modified:
             cache.put(full_key, html, seconds)
+    return html
+
+
+#: Where a kept member page had the session's CSRF token (filled in for each reader).
+CSRF_SLOT = "\x00csrf\x00"
+
+
+def member_render(key: Hashable | None, render: Callable[[], str]) -> str:
+    """``render()``, or the HTML it gave for the same ``key``, address, language and time
+    zone, for a signed-in reader.
+
+    The caller's key must hold everything that can make the page differ between two
+    readers or change it (the module page's :class:`~elearn.courses.services.ReaderState`:
+    content stamps, role, progress), so a kept page is never out of date and the view
+    still runs its queries; only the rendering is saved. The one per-session part, the
+    CSRF token, is kept as a slot and filled with the reader's own. Pages that show a
+    flashed message are neither kept nor served from the cache. Entries live
+    MEMBER_PAGE_CACHE_SECONDS (the key, not the time, keeps them right).
+    """
+    seconds = current_app.config.get("MEMBER_PAGE_CACHE_SECONDS", 0)
+    if key is None or seconds <= 0 or _seconds() <= 0 or session.get("_flashes"):
+        return render()
+    cache: PageCache = current_app.extensions[EXTENSION]
+    full_key = ("member", request.endpoint, request.full_path, str(get_locale()),
+                str(get_timezone()), key)
+    token = generate_csrf()
+    html = cache.get(full_key)
+    if html is not None:
+        return html.replace(CSRF_SLOT, token)
+    html = render()
+    if not session.get("_flashes"):
+        cache.put(full_key, html.replace(token, CSRF_SLOT), seconds)
     return html
 
 

@@ -5,12 +5,13 @@ The pages, the JSON API and the CLI all come here. Functions flush, never commit
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, inspect, or_, select
+from sqlalchemy import bindparam, func, inspect, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from elearn.accounts.models import Role
@@ -288,13 +289,87 @@ def course_progress(user, course: Course, done: set[int] | None = None) -> Progr
     return Progress(completed=sum(1 for m in published if m in done), total=len(published))
 
 
-def note_visit(user, module: Module) -> None:
-    """Remember where an enrolled learner is, for "Resume"."""
-    enrolment = get_enrolment(user, module.course)
-    if enrolment is not None and enrolment.last_module_id != module.id:
-        enrolment.last_module_id = module.id
-        enrolment.last_activity_at = utcnow()
-        db.session.flush()
+@dataclass(frozen=True, slots=True)
+class ReaderState:
+    """What a signed-in reader's module page depends on, read in three light queries.
+
+    ``content`` changes whenever anything the page shows of the course changes (its
+    published state, texts, modules, their order, titles and bodies: every change
+    moves an ``updated_at`` or a count), so a page kept under it is never out of date.
+    """
+
+    course_id: int
+    module_id: int
+    #: The course's and its modules' stamps, as one hashable digest.
+    content: str
+    #: Ids of the modules of the course the reader has completed.
+    done: frozenset[int]
+    #: The reader's enrolment (id, last module read), or None.
+    enrolment: tuple[int, int | None] | None
+
+    def page_key(self, role: str) -> tuple:
+        """Everything that makes this reader's page differ from another's: the content,
+        the role (trainers see unpublished modules and "Edit"), and their progress."""
+        return (self.module_id, self.content, role, self.module_id in self.done,
+                len(self.done))
+
+
+def _reader_statements():
+    """The three statements of :func:`reader_state`, built once (building one costs more
+    than running it)."""
+    text_stamp = (select(func.max(ModuleText.updated_at)).where(ModuleText.module_id == Module.id)
+                  .correlate(Module).scalar_subquery())
+    text_count = (select(func.count(ModuleText.id)).where(ModuleText.module_id == Module.id)
+                  .correlate(Module).scalar_subquery())
+    course_stamp = (select(func.max(CourseText.updated_at))
+                    .where(CourseText.course_id == Course.id).correlate(Course)
+                    .scalar_subquery())
+    course_count = (select(func.count(CourseText.id)).where(CourseText.course_id == Course.id)
+                    .correlate(Course).scalar_subquery())
+    content = (
+        select(Course.id, Course.published, Course.updated_at, course_stamp, course_count,
+               Module.id, Module.slug, Module.position, Module.published, Module.updated_at,
+               text_stamp, text_count)
+        .join(Module, Module.course_id == Course.id)
+        .where(Course.slug == bindparam("slug")).order_by(Module.position, Module.id)
+    )
+    done = (select(ModuleProgress.module_id).join(Module)
+            .where(ModuleProgress.user_id == bindparam("user_id"),
+                   Module.course_id == bindparam("course_id")))
+    enrolment = (select(Enrolment.id, Enrolment.last_module_id)
+                 .where(Enrolment.user_id == bindparam("user_id"),
+                        Enrolment.course_id == bindparam("course_id")))
+    return content, done, enrolment
+
+
+_READER_STATEMENTS = _reader_statements()
+
+
+def reader_state(user, slug: str, module_slug: str) -> ReaderState | None:
+    """The signed-in ``user``'s :class:`ReaderState` on a module page; None when there is
+    no such course or module (the page then answers 404 the usual way)."""
+    content, done, enrolment = _READER_STATEMENTS
+    rows = db.session.execute(content, {"slug": slug}).tuples().all()
+    module_id = next((row[5] for row in rows if row[6] == module_slug), None)
+    if module_id is None:
+        return None
+    ids = {"user_id": user.id, "course_id": rows[0][0]}
+    done_ids = frozenset(db.session.execute(done, ids).scalars())
+    enrolled = db.session.execute(enrolment, ids).tuples().first()
+    digest = hashlib.blake2b(repr(rows).encode(), digest_size=16).hexdigest()
+    return ReaderState(rows[0][0], module_id, digest, done_ids,
+                       tuple(enrolled) if enrolled else None)
+
+
+def record_visit(state: ReaderState) -> None:
+    """Remember the module as where an enrolled reader is, for "Resume" (one UPDATE, only
+    when it is another module than last time)."""
+    if state.enrolment is None or state.enrolment[1] == state.module_id:
+        return
+    db.session.execute(
+        update(Enrolment).where(Enrolment.id == state.enrolment[0])
+        .values(last_module_id=state.module_id, last_activity_at=utcnow())
+    )
 
 
 def complete_module(user, module: Module) -> Progress:

@@ -30,7 +30,7 @@ from elearn.courses.offline import filename as offline_filename
 from elearn.courses.offline import offline_course
 from elearn.extensions import db
 from elearn.i18n import LANGUAGE_NAMES
-from elearn.pagecache import visitor_page
+from elearn.pagecache import member_render, visitor_page
 from elearn.permissions import require_login
 from elearn.webinars.attendance import attended_course_webinar
 from elearn.webinars.services import course_webinars
@@ -124,44 +124,66 @@ def _module_etag(course, module, text, prev, next_, lang) -> tuple[str, object]:
 @bp.route("/courses/<slug>/modules/<module>")
 @visitor_page
 def module(slug: str, module: str):
+    lang = viewer_language()
+    if not current_user.is_authenticated:
+        return _public_module_page(slug, module, lang)
+    # A signed-in reader's page: private, and rendered once for every reader in the same
+    # state (content, role, progress, language, zone); see elearn.pagecache.member_render.
+    reader = services.reader_state(current_user, slug, module)
+    key = None
+    if reader is not None:
+        services.record_visit(reader)
+        key = reader.page_key(current_user.role)
+    html = member_render(key, lambda: _render_module_page(slug, module, lang, reader))
+    db.session.commit()
+    response = make_response(html)
+    response.cache_control.private = True
+    response.cache_control.no_store = True
+    return response
+
+
+def _public_module_page(slug: str, module: str, lang: str):
+    """A visitor's page: the same for everyone, so public, with an ETag."""
     course = services.get_course(slug, current_user, outline=True)
     module = services.get_module(course, module, current_user)
-    lang = viewer_language()
+    text = module.text(lang)
+    prev, next_ = services.neighbours(module, current_user)
+    etag, last_modified = _module_etag(course, module, text, prev, next_, lang)
+    response = make_response()
+    response.set_etag(etag, weak=True)
+    response.last_modified = last_modified
+    response.cache_control.public = True
+    response.cache_control.max_age = MODULE_MAX_AGE
+    response.vary.add("Accept-Language")
+    response.make_conditional(request)
+    if response.status_code == 304:
+        return response
+    response.set_data(_render_module_page(slug, module.slug, lang, None, course=course))
+    response.headers["Content-Type"] = "text/html; charset=utf-8"
+    return response
+
+
+def _render_module_page(slug: str, module_slug: str, lang: str,
+                        reader: services.ReaderState | None, course=None) -> str:
+    """The module page's HTML; ``reader``: the signed-in reader's state (None for visitors).
+
+    Renders from the reader's state only, so the page matches the key it is kept under.
+    """
+    course = course or services.get_course(slug, current_user, outline=True)
+    module = services.get_module(course, module_slug, current_user)
     text = module.text(lang)
     prev, next_ = services.neighbours(module, current_user)
     modules = services.visible_modules(course, current_user)
-    public = not current_user.is_authenticated and course.published and module.published
-    if public:
-        etag, last_modified = _module_etag(course, module, text, prev, next_, lang)
-        response = make_response()
-        response.set_etag(etag, weak=True)
-        response.last_modified = last_modified
-        response.cache_control.public = True
-        response.cache_control.max_age = MODULE_MAX_AGE
-        response.vary.add("Accept-Language")
-        response.make_conditional(request)
-        if response.status_code == 304:
-            return response
-        done, progress = set(), None
-    else:
-        services.note_visit(current_user, module)
-        done = services.completed_module_ids(current_user, course)
-        progress = services.course_progress(current_user, course, done) \
-            if current_user.is_authenticated else None
-        response = make_response()
-        response.cache_control.private = True
-        response.cache_control.no_store = True
-    response.set_data(render_template(
+    done = reader.done if reader is not None else frozenset()
+    return render_template(
         "courses/module.html", course=course, course_text=course.text(lang), module=module,
         text=services.load_body(text), lang=lang, prev=prev, next=next_,
-        completed=module.id in done, progress=progress,
+        completed=module.id in done,
+        progress=services.course_progress(current_user, course, done)
+        if reader is not None else None,
         can_author=services.can_author(current_user),
         number=modules.index(module) + 1, count=len(modules),
-    ))
-    # After rendering: a commit expires every loaded row, and the page would reload them.
-    db.session.commit()
-    response.headers["Content-Type"] = "text/html; charset=utf-8"
-    return response
+    )
 
 
 @bp.route("/courses/<slug>/enrol", methods=["POST"])

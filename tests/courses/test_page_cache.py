@@ -69,3 +69,91 @@ def test_a_visitor_with_a_session_gets_their_own_page(app, synced, cache):
     chooser.post("/language", data={"lang": "fr", "next": "/courses/"})  # kept in a session
     assert english not in html(chooser.get("/courses/"))
     assert english in html(app.test_client().get("/courses/"))
+
+
+# -- signed-in readers: the rendering is shared, the state never stale ---------------------
+
+HS_CODES = "/courses/customs-trade/modules/hs-codes"
+
+
+@pytest.fixture
+def renders(monkeypatch):
+    """How many times the module page was rendered (not served from the cache)."""
+    from elearn.courses import views
+
+    count = {"n": 0}
+    real = views._render_module_page
+
+    def counting(*args, **kwargs):
+        count["n"] += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(views, "_render_module_page", counting)
+    return count
+
+
+def login_client(app, user):
+    """A browser of its own, signed in, past the page that shows "welcome back"."""
+    browser = app.test_client()
+    response = browser.post("/login", data={"email": user.email,
+                                            "password": "correct horse battery"})
+    assert response.status_code == 302
+    browser.get("/")
+    return browser
+
+
+def _csrf(page: str) -> set[str]:
+    import re
+
+    return set(re.findall(r'name="csrf_token" value="([^"]+)"', page))
+
+
+def test_readers_in_the_same_state_share_one_rendering_with_their_own_csrf_token(
+        app, synced, cache, make_user, renders):
+    first, second = (login_client(app, make_user()) for _ in range(2))
+    page_one, page_two = html(first.get(HS_CODES)), html(second.get(HS_CODES))
+    assert renders["n"] == 1
+    assert "Mark complete" in page_one and "Mark complete" in page_two
+    assert "\x00" not in page_one + page_two
+    assert len(_csrf(page_one)) == 1 and len(_csrf(page_two)) == 1
+    assert _csrf(page_one) != _csrf(page_two)  # each session's own token
+    assert page_one.replace(_csrf(page_one).pop(), "") == page_two.replace(
+        _csrf(page_two).pop(), "")
+
+
+def test_a_reader_sees_an_edit_a_completion_and_their_role_at_once(
+        app, synced, db, cache, make_user, renders):
+    from elearn.courses import editing
+    reader = login_client(app, make_user())
+    assert "Mark complete" in html(reader.get(HS_CODES))
+    course = get_course(db)
+    module = next(m for m in course.modules if m.slug == "hs-codes")
+    editing.save_module(module, "en", title="Tariff classification, revised",
+                        body="# Tariff classification, revised\n\nNew text.", user=None)
+    db.session.commit()
+    page = html(reader.get(HS_CODES))
+    assert "Tariff classification, revised" in page and "New text." in page
+    # Their own progress shows as soon as it changes.
+    assert reader.post(HS_CODES + "/complete").status_code == 302
+    reader.get("/")  # the flashed confirmation is shown (and consumed) elsewhere
+    page = html(reader.get(HS_CODES))
+    assert "You have completed this module." in page
+    assert "Edit this module" not in page
+    trainer = login_client(app, make_user(role="trainer"))
+    assert "Edit this module" in html(trainer.get(HS_CODES))
+    assert renders["n"] == 4  # first read, after the edit, after completing, the trainer
+    html(reader.get(HS_CODES))
+    assert renders["n"] == 4
+
+
+def test_a_page_with_a_flashed_message_is_neither_kept_nor_served_from_the_cache(
+        app, synced, cache, make_user, renders):
+    reader = login_client(app, make_user())
+    html(reader.get(HS_CODES))
+    reader.post(HS_CODES + "/complete")
+    page = html(reader.get(HS_CODES))  # shows "Module completed" (or similar) once
+    assert 'class="flash' in page
+    assert renders["n"] == 2
+    again = html(reader.get(HS_CODES))
+    assert 'class="flash' not in again
+    assert renders["n"] == 3
