@@ -70,6 +70,43 @@ def test_delivery_over_smtp_with_text_html_and_attachment(db, smtp_server):
     assert message.status == MailStatus.SENT and message.sent_at and message.attempts == 1
 
 
+def test_messages_read_back_as_written_in_every_script():
+    """The wire format is written by hand (elearn.mail.transport): the email package's
+    parser must read back exactly what was queued, whatever the script and length."""
+    from email import message_from_bytes, policy
+    from types import SimpleNamespace
+
+    from elearn.mail.transport import build_email
+
+    subject = ("Rappel : « Inventaires de dioxines » — 明天开始 — تذكير بالندوة " * 2).strip()
+    text = ("Bonjour Aïcha,\n\n.\nA line with a trailing space \n" + "é" * 120
+            + "\nتبدأ الندوة غدا\n")
+    html = "<p dir=\"rtl\">مرحبا</p>\n<p>" + "x" * 200 + "</p>\n"
+    row = SimpleNamespace(
+        body_text=text, body_html=html, recipient="p@example.org", subject=subject,
+        message_id="<1@elearn.test>", sent_at=None, language="ar",
+        attachments=[SimpleNamespace(content_type="text/calendar; method=CANCEL",
+                                     filename="cancel.ics", data=b"BEGIN:VCALENDAR\r\n")])
+    raw = build_email(row, "Programme Secrétariat <no-reply@elearn.test>")
+    assert all(len(line) <= 78 for line in raw.split(b"\r\n")) and b"\n" not in raw.replace(
+        b"\r\n", b"")
+    mail = message_from_bytes(raw, policy=policy.default)
+    assert mail["Subject"] == subject
+    assert mail["From"].addresses[0].display_name == "Programme Secrétariat"
+    assert mail["Content-Language"] == "ar"
+    plain = mail.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert plain == text
+    assert mail.get_body(("html",)).get_content().replace("\r\n", "\n") == html
+    [invite] = mail.iter_attachments()
+    assert (invite.get_param("method"), invite.get_payload(decode=True)) == (
+        "CANCEL", b"BEGIN:VCALENDAR\r\n")
+    single = message_from_bytes(build_email(
+        SimpleNamespace(**{**vars(row), "body_html": "", "attachments": []}), "a@b.c"),
+        policy=policy.default)
+    assert single.get_content_type() == "text/plain"
+    assert single.get_content().replace("\r\n", "\n") == text
+
+
 def test_every_outcome_is_recorded_when_a_batch_spans_several_commit_groups(
         app, db, smtp_server, monkeypatch):
     monkeypatch.setitem(app.config, "MAIL_COMMIT_EVERY", 3)

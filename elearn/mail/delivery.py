@@ -21,7 +21,6 @@ import secrets
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.message import Message
 
 from flask import current_app
 from sqlalchemy import bindparam, or_, select, update
@@ -138,7 +137,8 @@ class _Outgoing:
     recipient: str
     claim_token: str
     attempts: int
-    email: Message
+    #: The message as sent (bytes, CRLF lines).
+    email: bytes
 
 
 def _prepare(messages: list[OutboxMessage], sender: str) -> list[_Outgoing]:
