@@ -24,11 +24,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from elearn.accounts.services import external_url
 from elearn.db import utcnow
 from elearn.extensions import db
+from elearn.mail.models import OutboxMessage
 from elearn.mail.services import Attachment, cancel_mail, queue_mail
 from elearn.webinars import ics
 from elearn.webinars.models import ACTIVE_STATUSES, Registration, RegistrationStatus, Webinar
@@ -69,8 +70,8 @@ def _invite(registration: Registration, method: str) -> Attachment:
 
 
 def _send(registration: Registration, template: str, *, method: str | None = None,
-          **extra) -> None:
-    queue_mail(
+          **extra) -> OutboxMessage:
+    return queue_mail(
         to=registration.email,
         template=f"webinars/{template}",
         language=registration.language,
@@ -84,14 +85,39 @@ def _send(registration: Registration, template: str, *, method: str | None = Non
 # -- registration e-mails ----------------------------------------------------------------
 
 
-def registration_received(registration: Registration, *, position: int | None) -> None:
+def registration_received(registration: Registration, *,
+                          position: int | None) -> OutboxMessage:
     status = registration.status
     if status == RegistrationStatus.CONFIRMED.value:
-        _send(registration, "confirmed", method=ics.REQUEST, approved=False)
-    elif status == RegistrationStatus.WAITLISTED.value:
-        _send(registration, "waitlisted", position=position, approved=False)
-    else:
-        _send(registration, "pending")
+        return _send(registration, "confirmed", method=ics.REQUEST, approved=False)
+    if status == RegistrationStatus.WAITLISTED.value:
+        return _send(registration, "waitlisted", position=position, approved=False)
+    return _send(registration, "pending")
+
+
+#: Stands for the waitlist position in a message written before the position is known
+#: (``registrations.register`` writes its messages before taking the webinar's lock);
+#: :func:`fill_position` puts the real one in. Printed by ``%(position)d``.
+POSITION_SLOT = 987_654_321_012
+
+
+def fill_position(message: OutboxMessage, position: int) -> None:
+    slot, value = str(POSITION_SLOT), str(position)
+    message.subject = message.subject.replace(slot, value)
+    message.body_text = message.body_text.replace(slot, value)
+    message.body_html = message.body_html.replace(slot, value)
+
+
+def discard_registration_mail(registration: Registration) -> None:
+    """Take back, in the current transaction, every message queued for ``registration``
+    (its announcement and reminders), to write them again."""
+    prefixes = (f"webinar-mail:{registration.webinar_id}:registration:{registration.id}:",
+                reminder_reference(registration))
+    for message in db.session.execute(select(OutboxMessage).where(
+            or_(*(OutboxMessage.reference.startswith(p, autoescape=True)
+                  for p in prefixes)))).scalars():
+        db.session.delete(message)
+    db.session.flush()
 
 
 def approved(registration: Registration, *, position: int | None) -> None:

@@ -13,7 +13,9 @@ The rules:
   promoted and told, unless the webinar is cancelled or over.
 
 Every function takes the webinar's lock first (see ``locking.py``), changes the session
-and flushes; the caller commits once.
+and flushes; the caller commits once. A first registration writes its row and its
+messages just before taking the lock, so the lock is held only to decide (see
+``_register_new``).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from elearn.accounts.models import User
-from elearn.db import utcnow
+from elearn.db import insert_once, utcnow
 from elearn.extensions import db
 from elearn.i18n import LANGUAGE_NAMES, country_choices, is_timezone
 from elearn.webinars import notifications
@@ -121,7 +123,6 @@ def register(
     waitlisted (with their place) or pending approval, each with their manage link.
     """
     now = now or utcnow()
-    # Checked before taking the lock: every other registrant waits while it is held.
     if user is not None:
         person = _clean_person(
             name=user.name, email=user.email, country=user.country,
@@ -132,6 +133,105 @@ def register(
         person = _clean_person(name=name, email=email, country=country,
                                organisation=organisation, language=language or "en",
                                timezone=timezone or "UTC")
+    existing = _find(webinar_id, person["email"])
+    if existing is not None and existing.is_active:
+        if user is not None and existing.user_id is None:
+            existing.user_id = user.id
+        return RegistrationResult(existing, created=False)
+    if existing is None:
+        result = _register_new(webinar_id, person, user, now)
+        if result is not None:
+            return result
+    return _register_locked(webinar_id, person, user, now)
+
+
+#: Webinar columns no message shows: the lock's counter and the row's own timestamps.
+_NOT_IN_MAIL = frozenset({"registration_counter", "created_at", "updated_at"})
+
+
+def _mail_facts(webinar: Webinar) -> tuple:
+    """What the messages about ``webinar`` are written from."""
+    return tuple(getattr(webinar, attr.key) for attr in Webinar.__mapper__.column_attrs
+                 if attr.key not in _NOT_IN_MAIL)
+
+
+def _decide(webinar: Webinar, own: Registration | None = None) -> Status:
+    """The status a new registration gets now; ``own``: the one being decided, already
+    in the session (it must not count against itself)."""
+    if webinar.requires_approval:
+        return Status.PENDING
+    confirmed = count_confirmed(webinar)
+    if own is not None and own.status == Status.CONFIRMED.value:
+        confirmed -= 1
+    return Status.CONFIRMED if confirmed < webinar.capacity else Status.WAITLISTED
+
+
+def _announce(registration: Registration, now: datetime, position: int | None):
+    """Queue the registrant's message (and their reminders, for a seat)."""
+    if registration.status == Status.CONFIRMED.value:
+        notifications.queue_reminders(registration, now=now)
+    return notifications.registration_received(registration, position=position)
+
+
+def _register_new(webinar_id: int, person: dict, user: User | None,
+                  now: datetime) -> RegistrationResult | None:
+    """A first registration of this address, its messages written before the lock.
+
+    Writing the messages (the confirmation with its invitation, or the waitlist message,
+    and the reminders) is most of a registration's time; done while holding the webinar's
+    lock, it made every other registrant of that webinar wait. So the registration and
+    its messages are written first, for the status the seats predict, and under the lock
+    only the decision is checked, the arrival number taken and the waitlist position
+    filled in. If the prediction was wrong (the last seats went meanwhile) or the webinar
+    changed, the messages are written again under the lock: the outcome is always the
+    one the locked path gives. Nothing is visible to anyone before the caller commits.
+
+    None when the webinar is missing or not open (the locked path then says why).
+    """
+    webinar = db.session.get(Webinar, webinar_id)
+    if webinar is None:
+        return None
+    try:
+        _refuse_closed(webinar, now)
+    except RegistrationClosed:
+        return None
+    facts = _mail_facts(webinar)
+    if str(notifications.POSITION_SLOT) in repr((facts, person)):
+        return None  # the stand-in for the position could not be told apart
+    predicted = _decide(webinar)
+    # Without a savepoint: on SQLite one opened outside a transaction would commit the row
+    # when released. A second request for the same address waits here for this one.
+    new_id = insert_once(db.session, Registration, {
+        "webinar_id": webinar.id, "manage_token": new_token(), "status": predicted.value,
+        "queue_number": 0, "user_id": user.id if user is not None else None,
+        "confirmed_at": now if predicted is Status.CONFIRMED else None, **person,
+    }, ["webinar_id", "email"])
+    if new_id is None:
+        return RegistrationResult(_find(webinar_id, person["email"]), created=False)
+    registration = db.session.get(Registration, new_id)
+    message = _announce(registration, now, position=notifications.POSITION_SLOT)
+
+    webinar = lock_webinar(webinar_id)
+    _refuse_closed(webinar, now)
+    status = _decide(webinar, own=registration)
+    registration.queue_number = take_number(webinar)
+    if status is not predicted or _mail_facts(webinar) != facts:
+        notifications.discard_registration_mail(registration)
+        registration.status = status.value
+        registration.confirmed_at = now if status is Status.CONFIRMED else None
+        db.session.flush()
+        _announce(registration, now, position=waitlist_position(registration))
+    elif status is Status.WAITLISTED:
+        db.session.flush()
+        notifications.fill_position(message, waitlist_position(registration))
+    db.session.flush()
+    return RegistrationResult(registration, created=True)
+
+
+def _register_locked(webinar_id: int, person: dict, user: User | None,
+                     now: datetime) -> RegistrationResult:
+    """Everything under the webinar's lock: an address registered before (cancelled, now
+    back at the end of the line), or a webinar the unlocked path would not take."""
     webinar = lock_webinar(webinar_id)
     existing = _find(webinar.id, person["email"])
     if existing is not None and existing.is_active:
@@ -140,12 +240,7 @@ def register(
         return RegistrationResult(existing, created=False)
     _refuse_closed(webinar, now)
 
-    if webinar.requires_approval:
-        status = Status.PENDING
-    elif count_confirmed(webinar) < webinar.capacity:
-        status = Status.CONFIRMED
-    else:
-        status = Status.WAITLISTED
+    status = _decide(webinar)
     # webinar_id, not the relationship: the row must enter the session inside the savepoint.
     registration = existing or Registration(webinar_id=webinar.id, manage_token=new_token())
     for key, value in person.items():
@@ -162,15 +257,13 @@ def register(
                 db.session.add(registration)
                 db.session.flush()
         except IntegrityError:
-            # Only a writer that skipped the lock could get here; the address won the race.
+            # The same address, registered at the same moment by another request.
             again = _find(webinar.id, person["email"])
             if again is None:
                 raise
             return RegistrationResult(again, created=False)
     db.session.flush()
-    if status is Status.CONFIRMED:
-        notifications.queue_reminders(registration, now=now)
-    notifications.registration_received(registration, position=waitlist_position(registration))
+    _announce(registration, now, position=waitlist_position(registration))
     return RegistrationResult(registration, created=True)
 
 

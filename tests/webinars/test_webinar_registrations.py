@@ -270,3 +270,61 @@ def test_concurrent_cancellations_and_registrations_keep_capacity(app, db, make_
     assert not [r for r in results if isinstance(r, Exception)], results
     db.session.expire_all()
     assert _statuses(db, webinar) == {"cancelled": 3, "confirmed": 3, "waitlisted": 14}
+
+
+# -- messages written before the lock ------------------------------------------------------
+
+
+def test_the_waitlist_message_carries_the_real_position(db, make_webinar, guest):
+    from elearn.webinars.notifications import POSITION_SLOT
+
+    webinar = make_webinar(capacity=1)
+    for n in range(1, 4):
+        register(webinar.id, **guest(n))
+    db.session.commit()
+    [second] = outbox_for(db, "guest3@example.org", "webinars/waitlisted")
+    assert "number 2 on the waiting list" in second.body_text
+    assert "number 2 on the waiting list" in second.body_html
+    assert str(POSITION_SLOT) not in second.subject + second.body_text + second.body_html
+
+
+def test_a_wrong_prediction_is_written_again_under_the_lock(db, make_webinar, guest,
+                                                           monkeypatch):
+    """The last seat went between the unlocked look and the lock: the registrant is
+    waitlisted, told so with their position, and gets no confirmation or reminders."""
+    from elearn.webinars import registrations
+    from elearn.webinars.registrations import Status
+
+    webinar = make_webinar(capacity=1)
+    register(webinar.id, **guest(1))
+    db.session.commit()
+    real = registrations._decide
+    monkeypatch.setattr(registrations, "_decide",
+                        lambda w, own=None: Status.CONFIRMED if own is None else real(w, own))
+    result = register(webinar.id, **guest(2))
+    db.session.commit()
+    assert result.registration.status == "waitlisted"
+    assert result.registration.confirmed_at is None
+    assert [m.template for m in outbox_for(db, "guest2@example.org")] == [
+        "webinars/waitlisted"]
+    assert "number 1 on the waiting list" in outbox_for(db, "guest2@example.org")[0].body_text
+
+
+def test_a_webinar_changed_before_the_lock_gets_messages_written_anew(
+        db, make_webinar, guest, monkeypatch):
+    from elearn.webinars import registrations
+
+    webinar = make_webinar(capacity=5)
+    real_lock = registrations.lock_webinar
+
+    def lock_after_a_rename(webinar_id):
+        locked = real_lock(webinar_id)
+        locked.title = "Article 15 reporting: the new reporting format"
+        return locked
+
+    monkeypatch.setattr(registrations, "lock_webinar", lock_after_a_rename)
+    register(webinar.id, **guest(1))
+    db.session.commit()
+    mails = outbox_for(db, "guest1@example.org")
+    assert [m.template for m in mails].count("webinars/confirmed") == 1
+    assert all("the new reporting format" in m.body_text for m in mails)
