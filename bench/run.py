@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from bench import burst, reminders, seed
 from bench.load import require_wrk, wrk
 from bench.report import write_report
-from bench.servers import RESULTS, ROOT, child_env, login, request, serve
+from bench.servers import RESULTS, ROOT, THREADS, WORKERS, child_env, login, request, serve
 
 POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432")
 SMALL_SCALE = 0.1
@@ -145,12 +145,12 @@ def page_weight(port: int, paths: dict[str, str], cookie: str) -> list[dict]:
     return out
 
 
-def bench_pages(url: str, paths: dict[str, str], seconds: int, keys=None) -> dict:
-    """The pages under wrk, and their weight; rate limits on."""
+def bench_pages(url: str, paths: dict[str, str], seconds: int, keys=None, **extra) -> dict:
+    """The pages under wrk, and their weight; rate limits on. ``extra``: environment."""
     out: dict = {"pages": {}}
     # Verification allows 30 codes a minute per address; wrk is one address. The limiter
     # still counts every request; only the budget is one no load test exhausts.
-    env = child_env(url, RATELIMIT_VERIFY="1000000 per minute")
+    env = child_env(url, RATELIMIT_VERIFY="1000000 per minute", **extra)
     with serve("wsgi:app", env, "app") as server:
         cookie = login(server.port, seed.LEARNER_EMAIL, seed.PASSWORD)
         status, body = check_page(server.port, paths["module"], cookie)
@@ -241,7 +241,12 @@ def bench_database(kind: str, seconds: int) -> dict:
     report = seed.seed(small, SMALL_SCALE, echo=lambda *_: None)
     out["seed_small"] = {"seconds": report.total, "rows": report.rows}
     print(f"    seeded 10% in {report.total:.0f} s", flush=True)
-    out["growth"] = bench_pages(small, targets(small), seconds, keys=("catalogue", "module"))
+    # Growth is measured with the page caches off: what it must show is the queries'
+    # cost at each size, which a cached page would hide.
+    growth = ("catalogue", "module")
+    out["growth"] = bench_pages(small, targets(small), seconds, keys=growth,
+                                PAGE_CACHE_SECONDS="0")
+    out["growth_full"] = bench_pages(full, paths, seconds, keys=growth, PAGE_CACHE_SECONDS="0")
     return out
 
 
@@ -271,8 +276,8 @@ def main(argv: list[str] | None = None) -> int:
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
         "command": "make bench  (python -m bench.run " + " ".join(argv or sys.argv[1:]) + ")",
         "gunicorn": " ".join(["gunicorn", "--worker-class", "gthread", "--workers",
-                              os.environ.get("GUNICORN_WORKERS", "2"), "--threads",
-                              os.environ.get("GUNICORN_THREADS", "8"), "--no-control-socket"]),
+                              str(WORKERS), "--threads",
+                              str(THREADS), "--no-control-socket"]),
         "databases": {},
     }
     print("== certificates", flush=True)
