@@ -145,12 +145,12 @@ def page_weight(port: int, paths: dict[str, str], cookie: str) -> list[dict]:
     return out
 
 
-def bench_pages(url: str, paths: dict[str, str], seconds: int, keys=None, **extra) -> dict:
-    """The pages under wrk, and their weight; rate limits on. ``extra``: environment."""
+def bench_pages(url: str, paths: dict[str, str], seconds: int, keys=None) -> dict:
+    """The pages under wrk, and their weight; rate limits on."""
     out: dict = {"pages": {}}
     # Verification allows 30 codes a minute per address; wrk is one address. The limiter
     # still counts every request; only the budget is one no load test exhausts.
-    env = child_env(url, RATELIMIT_VERIFY="1000000 per minute", **extra)
+    env = child_env(url, RATELIMIT_VERIFY="1000000 per minute")
     with serve("wsgi:app", env, "app") as server:
         cookie = login(server.port, seed.LEARNER_EMAIL, seed.PASSWORD)
         status, body = check_page(server.port, paths["module"], cookie)
@@ -171,6 +171,36 @@ def bench_pages(url: str, paths: dict[str, str], seconds: int, keys=None, **extr
                   f"p99 {result.p99_ms:6.1f} ms  errors {result.errors + result.non_2xx_3xx}",
                   flush=True)
     return out
+
+
+def bench_growth(url: str, paths: dict[str, str], seconds: int) -> dict:
+    """Time per request of the growth pages, one request at a time, page caches off.
+
+    One connection: the figure is the server's time for a request (what grows with the
+    data), not a queue's, which at 32 connections swings with whatever else the two
+    cores are doing. Caches off: a cached page would hide the queries being watched.
+    """
+    out: dict = {"pages": {}}
+    env = child_env(url, PAGE_CACHE_SECONDS="0")
+    with serve("wsgi:app", env, "app-growth") as server:
+        cookie = login(server.port, seed.LEARNER_EMAIL, seed.PASSWORD)
+        for key, label, signed_in in PAGES:
+            if key not in GROWTH:
+                continue
+            headers = {"Cookie": cookie} if signed_in else None
+            status, _body = check_page(server.port, paths[key], cookie if signed_in else None)
+            if status != 200:
+                raise RuntimeError(f"{label} ({paths[key]}) answers {status}")
+            result = wrk(server.base_url + paths[key], seconds=seconds, connections=1,
+                         threads=1, headers=headers)
+            out["pages"][key] = {"label": label, **result.as_dict()}
+            print(f"    {label:<40} one at a time: p50 {result.p50_ms:6.2f} ms  "
+                  f"mean {result.mean_ms:6.2f} ms", flush=True)
+    return out
+
+
+#: The pages whose time per request is compared at 10% and 100% of the seed.
+GROWTH = ("catalogue", "module")
 
 
 def bench_hello(seconds: int) -> dict:
@@ -241,12 +271,8 @@ def bench_database(kind: str, seconds: int) -> dict:
     report = seed.seed(small, SMALL_SCALE, echo=lambda *_: None)
     out["seed_small"] = {"seconds": report.total, "rows": report.rows}
     print(f"    seeded 10% in {report.total:.0f} s", flush=True)
-    # Growth is measured with the page caches off: what it must show is the queries'
-    # cost at each size, which a cached page would hide.
-    growth = ("catalogue", "module")
-    out["growth"] = bench_pages(small, targets(small), seconds, keys=growth,
-                                PAGE_CACHE_SECONDS="0")
-    out["growth_full"] = bench_pages(full, paths, seconds, keys=growth, PAGE_CACHE_SECONDS="0")
+    out["growth"] = bench_growth(small, targets(small), seconds)
+    out["growth_full"] = bench_growth(full, paths, seconds)
     return out
 
 
