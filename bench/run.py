@@ -145,7 +145,7 @@ def page_weight(port: int, paths: dict[str, str], cookie: str) -> list[dict]:
     return out
 
 
-def bench_pages(url: str, paths: dict[str, str], seconds: int, keys=None) -> dict:
+def bench_pages(url: str, paths: dict[str, str], seconds: int) -> dict:
     """The pages under wrk, and their weight; rate limits on."""
     out: dict = {"pages": {}}
     # Verification allows 30 codes a minute per address; wrk is one address. The limiter
@@ -156,10 +156,9 @@ def bench_pages(url: str, paths: dict[str, str], seconds: int, keys=None) -> dic
         status, body = check_page(server.port, paths["module"], cookie)
         if status != 200 or b"<progress" not in body:
             raise RuntimeError(f"module page for the signed-in learner: {status}, no progress")
-        if keys is None:
-            out["weight"] = page_weight(server.port, paths, cookie)
+        out["weight"] = page_weight(server.port, paths, cookie)
         for key, label, signed_in in PAGES:
-            if key not in paths or (keys is not None and key not in keys):
+            if key not in paths:
                 continue
             status, _body = check_page(server.port, paths[key], cookie if signed_in else None)
             if status != 200:

@@ -298,7 +298,6 @@ class ReaderState:
     moves an ``updated_at`` or a count), so a page kept under it is never out of date.
     """
 
-    course_id: int
     module_id: int
     #: The course's and its modules' stamps, as one hashable digest.
     content: str
@@ -357,7 +356,7 @@ def reader_state(user, slug: str, module_slug: str) -> ReaderState | None:
     done_ids = frozenset(db.session.execute(done, ids).scalars())
     enrolled = db.session.execute(enrolment, ids).tuples().first()
     digest = hashlib.blake2b(repr(rows).encode(), digest_size=16).hexdigest()
-    return ReaderState(rows[0][0], module_id, digest, done_ids,
+    return ReaderState(module_id, digest, done_ids,
                        tuple(enrolled) if enrolled else None)
 
 
