@@ -25,6 +25,7 @@ from elearn.certificates import fonts as font_files
 from elearn.certificates.pdf import (
     LABEL_KEYS,
     CertificateContent,
+    _needs_shaping,
     certificate_labels,
     make_qr,
     render_certificate_pdf,
@@ -387,3 +388,36 @@ def test_font_dirs_from_environment(monkeypatch, tmp_path):
     (tmp_path / real.path.name).symlink_to(real.path)
     monkeypatch.setenv(font_files.FONT_DIRS_ENV, str(tmp_path))
     assert font_files.find_font(font_files.LATIN_REGULAR).path == tmp_path / real.path.name
+
+
+@pytest.mark.parametrize(("text", "shaped"), [
+    ("Zoë", True), ("Certificate of completion", True), ("شهادة إتمام", True),
+    ("e\u0301", True),  # a combining mark is positioned by the shaper
+    ("\u1100\u1161", True),  # conjoining Hangul jamo compose only when shaped
+    ("结业证书", False), ("ひらがな", False), ("한국어", False),
+    ("2026年3月15日", False), ("87.5%", False), ("7K3M", True),
+])
+def test_only_text_the_shaper_can_change_is_shaped(text, shaped):
+    assert _needs_shaping(text) is shaped
+
+
+def test_chinese_font_program_is_embedded_whole(rendered):
+    """The CJK font reaches the PDF as a CFF program holding the name's glyphs."""
+    from fontTools.cffLib import CFFFontSet
+
+    page = pypdf.PdfReader(io.BytesIO(rendered["zh"])).pages[0]
+    programs = []
+    for font in page["/Resources"]["/Font"].values():
+        font = font.get_object()
+        if "CJK" not in str(font["/BaseFont"]):
+            continue
+        descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+        programs.append(descriptor["/FontFile3"].get_object().get_data())
+    assert len(programs) == 2  # regular and bold
+    for data in programs:
+        cff = CFFFontSet()
+        cff.decompile(io.BytesIO(data), None)
+        char_strings = cff[cff.fontNames[0]].CharStrings
+        assert len(char_strings) > 4  # .notdef plus at least the name's two characters
+        for program in char_strings.values():
+            program.decompile()  # every outline reads back
