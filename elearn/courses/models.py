@@ -85,11 +85,17 @@ class Theme(db.Model):
         code = base_language(language)
         return code if code in (self.translations or {}) else "en"
 
+    @staticmethod
+    def title_in(title: str, translations: dict | None, language) -> str:
+        """The title in ``language`` from a theme's ``title`` and ``translations`` columns
+        (for lists that read those two columns rather than whole rows)."""
+        return ((translations or {}).get(base_language(language)) or {}).get("title") or title
+
     def localized(self, language) -> ThemeText:
         """(title, description, audiences) in ``language``, each falling back to English."""
         text = (self.translations or {}).get(base_language(language)) or {}
         return ThemeText(
-            title=text.get("title") or self.title,
+            title=Theme.title_in(self.title, self.translations, language),
             description=text.get("description") or self.description,
             audiences=list(text.get("audiences") or self.audiences or []),
         )

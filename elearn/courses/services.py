@@ -76,10 +76,12 @@ def theme_titles(language: str | None = None) -> dict[str, str]:
     """{slug: title} of every theme in ``language`` (English by default), in the
     programme's order: the one list of themes other features (webinars) name and
     validate theirs against."""
-    themes = db.session.execute(
-        select(Theme).order_by(Theme.position, Theme.title)
-    ).scalars()
-    return {theme.slug: theme.localized(language or "en").title for theme in themes}
+    # Three columns, not the rows: a webinar registration names its theme in every message.
+    rows = db.session.execute(
+        select(Theme.slug, Theme.title, Theme.translations).order_by(Theme.position, Theme.title)
+    )
+    return {slug: Theme.title_in(title, translations, language or "en")
+            for slug, title, translations in rows}
 
 
 def theme_exists(slug: str | None) -> bool:

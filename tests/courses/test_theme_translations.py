@@ -257,6 +257,20 @@ def test_trainers_see_theme_titles_in_their_language(client, translated, make_us
     assert f'<option value="customs">{FR_CUSTOMS}</option>' in new_course
 
 
+def test_theme_titles_read_in_a_language_fall_back_to_english(db, translated):
+    from elearn.courses.services import theme_titles
+
+    english = theme(db).title
+    assert theme_titles("fr")["customs"] == FR_CUSTOMS
+    assert theme_titles("fr_CA")["customs"] == FR_CUSTOMS  # a regional code: its language
+    assert theme_titles("ar")["customs"] == AR_CUSTOMS
+    assert theme_titles("es")["customs"] == english  # no Spanish text
+    assert theme_titles()["customs"] == english
+    assert theme_titles("fr")["pcbs"] == theme(db, "pcbs").title  # a theme not translated
+    assert list(theme_titles("fr")) == [t.slug for t in db.session.execute(
+        select(Theme).order_by(Theme.position, Theme.title)).scalars()]
+
+
 # --------------------------------------------------------------------------- API
 
 
