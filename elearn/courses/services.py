@@ -11,7 +11,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, func, inspect, or_, select, update
+from sqlalchemy import String, bindparam, func, inspect, or_, select, type_coerce, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from elearn.accounts.models import Role
@@ -327,10 +327,14 @@ def _reader_statements():
                     .scalar_subquery())
     course_count = (select(func.count(CourseText.id)).where(CourseText.course_id == Course.id)
                     .correlate(Course).scalar_subquery())
+    def raw(stamp):
+        # Compared, never shown: SQLite's text stamps need not be parsed into datetimes.
+        return type_coerce(stamp, String)
+
     content = (
-        select(Course.id, Course.published, Course.updated_at, course_stamp, course_count,
-               Module.id, Module.slug, Module.position, Module.published, Module.updated_at,
-               text_stamp, text_count)
+        select(Course.id, Course.published, raw(Course.updated_at), raw(course_stamp),
+               course_count, Module.id, Module.slug, Module.position, Module.published,
+               raw(Module.updated_at), raw(text_stamp), text_count)
         .join(Module, Module.course_id == Course.id)
         .where(Course.slug == bindparam("slug")).order_by(Module.position, Module.id)
     )
