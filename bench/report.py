@@ -72,8 +72,8 @@ def growth_rows(name: str, data: dict) -> list[str]:
             f"(mean {small['mean_ms']:.2f} → {full['mean_ms']:.2f} ms)",
             f"{ratio:.2f} (100%/10%)", f"flat (≤ {GROWTH_TOLERANCE:.2f})",
             _yes(ratio <= GROWTH_TOLERANCE),
-            "wrk -t1 -c1 (one request at a time), page caches off, on the 10% and the "
-            "100% seed"))
+            "wrk -t1 -c1 (one request at a time), page caches off; the 10% and the 100% "
+            "seed served at once and measured in turns, median of the turns"))
     return rows
 
 
