@@ -157,3 +157,26 @@ def test_a_page_with_a_flashed_message_is_neither_kept_nor_served_from_the_cache
     again = html(reader.get(HS_CODES))
     assert 'class="flash' not in again
     assert renders["n"] == 3
+
+
+def test_reader_state_is_the_readers_own_progress_in_this_course(app, synced, db, make_user):
+    from elearn.courses import services
+
+    reader, other = make_user(), make_user()
+    course, elsewhere = get_course(db), get_course(db, "article-15")
+    first, second = course.modules[0], course.modules[1]
+    with app.test_request_context():
+        before = services.reader_state(reader, course.slug, second.slug)
+        assert before.module_id == second.id
+        assert before.done == frozenset() and before.enrolment is None
+        services.complete_module(reader, first)
+        services.complete_module(other, second)  # someone else's progress
+        services.complete_module(reader, elsewhere.modules[0])  # another course's
+        db.session.commit()
+        after = services.reader_state(reader, course.slug, second.slug)
+        assert after.done == frozenset({first.id})
+        enrolment = services.get_enrolment(reader, course)
+        assert after.enrolment == (enrolment.id, first.id)
+        assert after.content == before.content  # progress is not content
+        assert services.reader_state(reader, course.slug, "no-such-module") is None
+        assert services.reader_state(reader, "no-such-course", second.slug) is None
