@@ -1,8 +1,8 @@
 """Discovery of the system fonts used to render certificates.
 
 The certificate renderer needs a handful of Noto fonts that Debian ships in
-``fonts-noto-core`` (Latin/Greek/Cyrillic serif, Arabic, monospace) and
-``fonts-noto-cjk`` (Chinese, as a ``.ttc`` collection). Nothing is bundled
+``fonts-noto-core`` (Latin/Greek/Cyrillic serif, Arabic), ``fonts-noto-mono`` (the
+verification code) and ``fonts-noto-cjk`` (Chinese, as a ``.ttc`` collection). Nothing is bundled
 with the application: fonts are looked up by file name in a list of search
 directories, by default the standard Debian locations. Extra directories can
 be put in front of the defaults with the ``ELEARN_FONT_DIRS`` environment
@@ -29,7 +29,7 @@ DEFAULT_FONT_DIRS: tuple[str, ...] = (
     "/usr/local/share/fonts",
 )
 
-DEBIAN_FONT_PACKAGES = ("fonts-noto-core", "fonts-noto-cjk")
+DEBIAN_FONT_PACKAGES = ("fonts-noto-core", "fonts-noto-mono", "fonts-noto-cjk")
 INSTALL_HINT = "apt-get install " + " ".join(DEBIAN_FONT_PACKAGES)
 
 _COLLECTION_SUFFIXES = (".ttc", ".otc")
@@ -95,7 +95,7 @@ LATIN_BOLD = FontSpec(
 MONO_BOLD = FontSpec(
     "mono-bold",
     "Noto Sans Mono Bold",
-    "fonts-noto-core",
+    "fonts-noto-mono",
     (FontCandidate("NotoSansMono-Bold.ttf"), FontCandidate("NotoMono-Regular.ttf")),
 )
 ARABIC_REGULAR = FontSpec(

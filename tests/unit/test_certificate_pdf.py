@@ -1,6 +1,6 @@
 """Completion certificate PDF: text in the six UN languages, QR code, layout, fonts.
 
-Needs the Debian fonts (fonts-noto-core, fonts-noto-cjk). The QR checks need
+Needs the Debian fonts (fonts-noto-core, fonts-noto-mono, fonts-noto-cjk). The QR checks need
 zbarimg (zbar-tools) and, for the rendered page, pdftoppm (poppler-utils); they
 skip with a message when those are missing.
 """
@@ -379,7 +379,7 @@ def test_missing_font_error_names_the_debian_package(monkeypatch, tmp_path):
         font_files.find_font(font_files.CJK_BOLD, search_dirs=[tmp_path])
     message = str(excinfo.value)
     assert "fonts-noto-cjk" in message
-    assert "apt-get install fonts-noto-core fonts-noto-cjk" in message
+    assert "apt-get install fonts-noto-core fonts-noto-mono fonts-noto-cjk" in message
     assert font_files.FONT_DIRS_ENV in message
 
 
