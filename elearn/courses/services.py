@@ -374,15 +374,16 @@ def reader_state(user, slug: str, module_slug: str) -> ReaderState | None:
     return ReaderState(module_id, digest, done_ids, enrolment)
 
 
-def record_visit(state: ReaderState) -> None:
+def record_visit(state: ReaderState) -> bool:
     """Remember the module as where an enrolled reader is, for "Resume" (one UPDATE, only
-    when it is another module than last time)."""
+    when it is another module than last time). True when it wrote (to be committed)."""
     if state.enrolment is None or state.enrolment[1] == state.module_id:
-        return
+        return False
     db.session.execute(
         update(Enrolment).where(Enrolment.id == state.enrolment[0])
         .values(last_module_id=state.module_id, last_activity_at=utcnow())
     )
+    return True
 
 
 def complete_module(user, module: Module) -> Progress:
