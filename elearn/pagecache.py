@@ -44,7 +44,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import wraps
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, g, request, session
 from flask_babel import get_locale, get_timezone
 from flask_wtf.csrf import generate_csrf
 from werkzeug.datastructures import LanguageAccept
@@ -54,6 +54,8 @@ from werkzeug.wrappers import Request, Response
 from elearn.i18n import is_timezone
 
 EXTENSION = "elearn_page_cache"
+#: The signed CSRF token of each session secret (see :func:`session_csrf_token`).
+CSRF_TOKENS = "elearn_page_cache.csrf"
 #: Set by @visitor_page in the WSGI environ: (seconds to keep, locale, time zone).
 KEEP = "elearn.page_cache.keep"
 
@@ -105,6 +107,7 @@ class PageCache:
 def register(app: Flask) -> None:
     cache = PageCache(app.config.get("PAGE_CACHE_ENTRIES", 512))
     app.extensions[EXTENSION] = cache
+    app.extensions[CSRF_TOKENS] = PageCache(app.config.get("PAGE_CACHE_ENTRIES", 512) * 8)
     app.wsgi_app = VisitorPages(app.wsgi_app, app.config, cache)
 
 
@@ -207,7 +210,7 @@ def member_render(key: Hashable | None, render: Callable[[], str]) -> str:
     cache: PageCache = current_app.extensions[EXTENSION]
     full_key = ("member", request.endpoint, request.full_path, str(get_locale()),
                 str(get_timezone()), key)
-    token = generate_csrf()
+    token = session_csrf_token(seconds)
     html = cache.get(full_key)
     if html is not None:
         return html.replace(CSRF_SLOT, token)
@@ -215,6 +218,30 @@ def member_render(key: Hashable | None, render: Callable[[], str]) -> str:
     if not session.get("_flashes"):
         cache.put(full_key, html.replace(token, CSRF_SLOT), seconds)
     return html
+
+
+def session_csrf_token(seconds: float) -> str:
+    """``generate_csrf()``, signed once per session secret and process.
+
+    Flask-WTF signs the session's secret anew on every request (an HMAC and a JSON dump:
+    a twentieth of a cached module page). With WTF_CSRF_TIME_LIMIT None (the default
+    here) a token never expires, so the one signed first is as good as a fresh one.
+    With a time limit, every request signs its own as Flask-WTF does.
+    """
+    config = current_app.config
+    field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    secret = session.get(field)
+    if config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None or not isinstance(secret, str) \
+            or field in g:
+        return generate_csrf()
+    tokens: PageCache = current_app.extensions[CSRF_TOKENS]
+    token = tokens.get(secret)
+    if token is None:
+        token = generate_csrf()
+        tokens.put(secret, token, seconds)
+    else:
+        setattr(g, field, token)  # what generate_csrf() returns for the rest of the request
+    return token
 
 
 # -- the WSGI side -----------------------------------------------------------------------

@@ -180,3 +180,49 @@ def test_reader_state_is_the_readers_own_progress_in_this_course(app, synced, db
         assert after.content == before.content  # progress is not content
         assert services.reader_state(reader, course.slug, "no-such-module") is None
         assert services.reader_state(reader, "no-such-course", second.slug) is None
+
+
+def test_the_token_on_a_kept_page_is_accepted_and_stays_the_sessions_own(
+        app, synced, cache, make_user, renders, monkeypatch):
+    """The signed token is made once per session secret; it must still pass Flask-WTF's
+    check on the reader's next form, and never be another session's."""
+    first, second = (login_client(app, make_user()) for _ in range(2))
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    one = _csrf(html(first.get(HS_CODES)))
+    assert _csrf(html(first.get(HS_CODES))) == one  # the same session, the same token
+    two = _csrf(html(second.get(HS_CODES)))
+    assert renders["n"] == 1 and one != two
+    # Another session's token is refused; the reader's own, from the kept page, passes.
+    assert first.post(HS_CODES + "/complete", data={"csrf_token": two.pop()}).status_code == 400
+    done = first.post(HS_CODES + "/complete", data={"csrf_token": one.pop()})
+    assert done.status_code == 302
+
+
+def test_a_read_that_changes_nothing_commits_nothing(app, synced, db, cache, make_user):
+    """Reading the module the reader is already on writes no row; moving on does."""
+    from sqlalchemy import event
+
+    from elearn.courses import services
+
+    user = make_user()
+    reader = login_client(app, user)
+    course = get_course(db)
+    services.enrol(user, course)
+    db.session.commit()
+    html(reader.get(HS_CODES))  # now the module "Resume" leads to
+    commits = []
+
+    def on_commit(connection):
+        commits.append(connection)
+
+    event.listen(db.engine, "commit", on_commit)
+    try:
+        html(reader.get(HS_CODES))
+        assert commits == []
+        other = next(m for m in course.modules if m.slug != "hs-codes" and m.published)
+        html(reader.get(f"/courses/{course.slug}/modules/{other.slug}"))
+        assert len(commits) == 1
+    finally:
+        event.remove(db.engine, "commit", on_commit)
+    db.session.expire_all()
+    assert services.get_enrolment(user, course).last_module_id == other.id
