@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from elearn.accounts.models import Role, User
 from elearn.accounts.services import external_url
@@ -32,15 +32,18 @@ class CertificateError(DomainError):
 # -- looking up --------------------------------------------------------------------------
 
 
+#: Built once: every verification (page, badge, API) runs it, and building and keying a
+#: new SELECT cost about as much as running it.
+_BY_CODE = select(Certificate).where(Certificate.code == bindparam("code"))
+
+
 def find_certificate(raw_code: str | None) -> Certificate | None:
     """The certificate with this verification code, typed in any case, with or without
     dashes; None for anything else (the caller answers a plain 404)."""
     code = normalise_code(raw_code)
     if code is None:
         return None
-    return db.session.execute(
-        select(Certificate).where(Certificate.code == code)
-    ).scalar_one_or_none()
+    return db.session.execute(_BY_CODE, {"code": code}).scalar_one_or_none()
 
 
 def certificates_of(user: User) -> list[Certificate]:
