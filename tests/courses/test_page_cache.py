@@ -184,8 +184,8 @@ def test_reader_state_is_the_readers_own_progress_in_this_course(app, synced, db
 
 def test_the_token_on_a_kept_page_is_accepted_and_stays_the_sessions_own(
         app, synced, cache, make_user, renders, monkeypatch):
-    """The signed token is made once per session secret; it must still pass Flask-WTF's
-    check on the reader's next form, and never be another session's."""
+    """The token a kept page is filled with (signed once per session secret) must pass
+    Flask-WTF's check on the reader's next form, and never be another session's."""
     first, second = (login_client(app, make_user()) for _ in range(2))
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     one = _csrf(html(first.get(HS_CODES)))
