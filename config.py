@@ -31,7 +31,11 @@ class Config:
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     #: Empty means "SQLite in the instance folder" (filled in by create_app).
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "")
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    #: A pooled connection unused for longer than this is pinged before a request gets
+    #: it (``elearn.db.ping_after_idle``); 0 pings on every checkout (``pool_pre_ping``).
+    #: SQLite files are never pinged.
+    DATABASE_PING_AFTER_IDLE = float(os.environ.get("DATABASE_PING_AFTER_IDLE") or 10)
     SQLALCHEMY_TRACK_MODIFICATIONS = False
 
     # Mail

@@ -44,17 +44,32 @@ def configure(app: Flask, config, overrides: dict) -> None:
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         path = os.path.join(app.instance_path, "elearn.db")
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
-    uri = app.config["SQLALCHEMY_DATABASE_URI"]
-    if uri.startswith("sqlite"):
+    options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # SQLite serialises writers; wait for the lock instead of failing at once.
-        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
         options.setdefault("connect_args", {}).setdefault("timeout", 30)
         # A file never drops a connection: the "SELECT 1" before every checkout that a
         # database server needs was a sixth of a verification page's time here.
         options["pool_pre_ping"] = False
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    elif app.config["DATABASE_PING_AFTER_IDLE"] <= 0:
+        options.setdefault("pool_pre_ping", True)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if not app.config["MAIL_FILE_DIR"]:
         app.config["MAIL_FILE_DIR"] = os.path.join(app.instance_path, "mail")
+
+
+def _ping_idle_connections(app: Flask) -> None:
+    """A database server's pooled connections are checked after idling (see there)."""
+    from elearn.db import ping_after_idle
+    from elearn.extensions import db
+
+    seconds = app.config["DATABASE_PING_AFTER_IDLE"]
+    if seconds <= 0:
+        return
+    with app.app_context():
+        for engine in db.engines.values():
+            if engine.dialect.name != "sqlite":
+                ping_after_idle(engine, seconds)
 
 
 def register_extensions(app: Flask) -> None:
@@ -63,6 +78,7 @@ def register_extensions(app: Flask) -> None:
     from elearn.i18n import select_locale, select_timezone
 
     db.init_app(app)
+    _ping_idle_connections(app)
     migrate.init_app(
         app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations")
     )

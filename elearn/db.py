@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator, event
+from sqlalchemy import DateTime, MetaData, TypeDecorator, event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, registry
 
@@ -103,3 +104,40 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+#: Where a pooled connection's ``info`` holds when it was last given back (monotonic s).
+_CHECKED_IN = "elearn.checked_in"
+
+
+def ping_after_idle(engine: Engine, seconds: float) -> None:
+    """Make ``engine``'s pool ping a connection before lending it out only when it has sat
+    unused for more than ``seconds``.
+
+    ``pool_pre_ping`` pings on every checkout: on PostgreSQL that is one more round trip
+    per request, a quarter of those of a one-query page. A connection given back a moment
+    ago is as alive as one just pinged, except when the server went away in that moment,
+    which fails the requests running then anyway. The ones that sit idle are the ones a
+    restart, a failover or a firewall's idle timeout leaves dead, and those are pinged:
+    a dead one is replaced before the request sees it (``DisconnectionError`` makes the
+    pool connect anew). A connection found dead in use is handled by SQLAlchemy itself:
+    that request fails and the whole pool is renewed.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _given_back(dbapi_connection, connection_record) -> None:
+        if dbapi_connection is not None:
+            connection_record.info[_CHECKED_IN] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _lent_out(dbapi_connection, connection_record, connection_proxy) -> None:
+        given_back = connection_record.info.get(_CHECKED_IN)
+        # None: connected for this checkout (``info`` goes with the DBAPI connection).
+        if given_back is None or time.monotonic() - given_back <= seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            if engine.dialect.is_disconnect(error, dbapi_connection, None):
+                raise exc.DisconnectionError(str(error)) from error
+            raise
