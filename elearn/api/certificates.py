@@ -13,6 +13,7 @@ from elearn.api.auth import token_required
 from elearn.certificates import services
 from elearn.certificates.ratelimit import verification_limit
 from elearn.errors import DomainError
+from elearn.readonly import reads_only
 
 blp = Blueprint("certificates_api", __name__, url_prefix="/api/v1/certificates",
                 description="Completion certificates and their verification")
@@ -59,7 +60,7 @@ class Certificates(MethodView):
 
 @blp.route("/<code>")
 class CertificateByCode(MethodView):
-    decorators = [verification_limit]
+    decorators = [reads_only, verification_limit]
 
     @blp.doc(security=[])
     @blp.response(200, CertificateSchema)

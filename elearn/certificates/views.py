@@ -34,6 +34,7 @@ from elearn.certificates.ratelimit import verification_limit
 from elearn.extensions import db, login_manager
 from elearn.pagecache import cached_render
 from elearn.permissions import require_login
+from elearn.readonly import reads_only
 
 bp = Blueprint("certificates", __name__)
 
@@ -71,6 +72,7 @@ def lookup():
 
 @bp.route("/verify/<code>")
 @verification_limit
+@reads_only
 def verify(code: str):
     certificate = _load(code)
     # The key holds everything that can change the page, so a revocation shows at once.
@@ -86,6 +88,7 @@ def verify(code: str):
 
 @bp.route("/verify/<code>/badge.json")
 @verification_limit
+@reads_only
 def badge(code: str):
     certificate = services.find_certificate(code)
     if certificate is None:
