@@ -30,10 +30,9 @@ from elearn.accounts.services import external_url
 from elearn.db import utcnow
 from elearn.extensions import db
 from elearn.mail.models import OutboxMessage
-from elearn.mail.services import Attachment, cancel_mail, queue_mail
+from elearn.mail.services import Attachment, Sending, cancel_mail, queue_copies, queue_mail
 from elearn.webinars import ics
 from elearn.webinars.models import ACTIVE_STATUSES, Registration, RegistrationStatus, Webinar
-from elearn.webinars.themes import theme_label
 from elearn.webinars.times import format_when, readings
 
 
@@ -52,7 +51,6 @@ def _context(registration: Registration, **extra) -> dict:
     return {
         "registration": registration,
         "webinar": webinar,
-        "theme": theme_label(webinar.theme),
         "times": readings(webinar.starts_at, [zone, webinar.timezone, "UTC"], language),
         "ends": format_when(webinar.ends_at, zone, language, with_date=False),
         "duration": webinar.duration_minutes,
@@ -185,20 +183,20 @@ def queue_reminders(registration: Registration, *, now: datetime | None = None) 
     due_times = [(offset, webinar.starts_at - timedelta(minutes=offset))
                  for offset in sorted(set(webinar.reminder_offsets or ()), reverse=True)]
     due_times = [(offset, due) for offset, due in due_times if due > now]
-    queued = 0
-    for index, (offset, due) in enumerate(due_times):
-        expires = due_times[index + 1][1] if index + 1 < len(due_times) else webinar.starts_at
-        queue_mail(
-            to=registration.email,
-            template="webinars/reminder",
-            language=registration.language,
-            context=_context(registration, offset=offset),
-            send_after=due,
-            expires_at=expires,
-            reference=reminder_reference(registration, offset),
-        )
-        queued += 1
-    return queued
+    if not due_times:
+        return 0
+    # Every reminder says the same (the time, never "in 24 hours"): written once.
+    ends = [due for _offset, due in due_times[1:]] + [webinar.starts_at]
+    queue_copies(
+        to=registration.email,
+        template="webinars/reminder",
+        language=registration.language,
+        context=_context(registration),
+        sendings=[Sending(send_after=due, expires_at=expires,
+                          reference=reminder_reference(registration, offset))
+                  for (offset, due), expires in zip(due_times, ends, strict=True)],
+    )
+    return len(due_times)
 
 
 def cancel_reminders(registration: Registration) -> int:

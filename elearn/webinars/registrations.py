@@ -167,10 +167,16 @@ def _decide(webinar: Webinar, own: Registration | None = None) -> Status:
 
 
 def _announce(registration: Registration, now: datetime, position: int | None):
-    """Queue the registrant's message (and their reminders, for a seat)."""
+    """Queue the registrant's message (and their reminders, for a seat).
+
+    The message first: its invitation names the theme in the registrant's language,
+    which may be read from the database, and a query flushes what is pending; queued
+    after it, the reminders are written together with it, in one statement.
+    """
+    message = notifications.registration_received(registration, position=position)
     if registration.status == Status.CONFIRMED.value:
         notifications.queue_reminders(registration, now=now)
-    return notifications.registration_received(registration, position=position)
+    return message
 
 
 def _register_new(webinar_id: int, person: dict, user: User | None,
