@@ -307,8 +307,11 @@ class WebinarRegistrations(MethodView):
             # Someone else's address: they get their link by e-mail; the caller learns
             # only that the address is registered.
             registrations.resend_manage_link(registration)
-        db.session.commit()
+        # The answer is read inside the transaction, from the rows just written: after
+        # the commit every one of them would be read again (a new transaction on
+        # PostgreSQL, and three statements, for what the session already holds).
         body = _registration_out(registration, reveal_token=result.created or owner)
+        db.session.commit()
         return body, 201 if result.created else 200
 
 

@@ -35,11 +35,22 @@ def lock_webinar(webinar_id: int) -> Webinar:
     ).scalar_one_or_none()
     if webinar is None:
         raise WebinarNotFound(_("There is no such webinar."))
+    webinar.lock_number_unused = True
     return webinar
 
 
 def take_number(webinar: Webinar) -> int:
-    """The next arrival number on a locked webinar (orders the waitlist)."""
+    """The next arrival number on a locked webinar (orders the waitlist).
+
+    The lock's own bump of the counter made a number nobody holds (the counter only
+    grows, and the lock is held until commit): the first arrival under the lock takes
+    it, so a registration needs no second UPDATE of the webinar. Any further arrival
+    under the same lock (approving several people) bumps the counter again. Numbers
+    therefore grow with every arrival but are not consecutive.
+    """
+    if getattr(webinar, "lock_number_unused", False):
+        webinar.lock_number_unused = False
+        return webinar.registration_counter
     webinar.registration_counter += 1
     return webinar.registration_counter
 
