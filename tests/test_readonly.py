@@ -9,7 +9,7 @@ from config import TestConfig
 from elearn import create_app
 from elearn.accounts.models import User
 from elearn.extensions import db
-from elearn.readonly import reads_only
+from elearn.readonly import autocommit, reads_only
 
 
 def _in_transaction_after_a_query() -> bool:
@@ -43,6 +43,25 @@ def probe_app(app):
     def write():
         db.session.add(User(email="w@example.org", name="W", password_hash="x",
                             country="KE"))
+        db.session.commit()
+        return {}
+
+    @application.get("/_probe/one-write")
+    @autocommit(max_writes=1)
+    def one_write():
+        in_transaction = _in_transaction_after_a_query()
+        db.session.add(User(email="one@example.org", name="One", password_hash="x",
+                            country="KE"))
+        db.session.commit()
+        return {"in_transaction": in_transaction}
+
+    @application.get("/_probe/two-writes")
+    @autocommit(max_writes=1)
+    def two_writes():
+        for n in (1, 2):
+            db.session.add(User(email=f"two{n}@example.org", name="Two", password_hash="x",
+                                country="KE"))
+            db.session.flush()
         db.session.commit()
         return {}
 
@@ -82,3 +101,25 @@ def test_a_write_in_a_read_only_view_is_refused_and_nothing_is_written(app, prob
         assert db.session.execute(
             select(func.count(User.id)).where(User.email == "w@example.org")
         ).scalar_one() == 0
+
+
+def _users(app, pattern: str) -> int:
+    with app.app_context():
+        return db.session.execute(
+            select(func.count(User.id)).where(User.email.like(pattern))).scalar_one()
+
+
+def test_a_view_allowed_one_write_writes_it_outside_a_transaction(app, probe_app):
+    answer = probe_app.test_client().get("/_probe/one-write")
+    assert answer.status_code == 200
+    assert answer.get_json() == {"in_transaction": app.config["DB_BACKEND"] == "sqlite"}
+    assert _users(probe_app, "one@example.org") == 1
+
+
+def test_a_second_write_in_a_one_write_view_is_refused(app, probe_app):
+    if app.config["DB_BACKEND"] == "sqlite":
+        pytest.skip("on SQLite @autocommit keeps the transaction, so writes stay atomic")
+    # Two statements in autocommit could leave half of a change: the second is refused
+    # before it reaches the database (the first, atomic on its own, is committed).
+    assert probe_app.test_client().get("/_probe/two-writes").status_code == 500
+    assert _users(probe_app, "two2@example.org") == 0

@@ -32,6 +32,7 @@ from elearn.extensions import db
 from elearn.i18n import LANGUAGE_NAMES
 from elearn.pagecache import member_render, visitor_page
 from elearn.permissions import require_login
+from elearn.readonly import autocommit
 from elearn.webinars.attendance import attended_course_webinar
 from elearn.webinars.services import course_webinars
 
@@ -123,6 +124,7 @@ def _module_etag(course, module, text, prev, next_, lang) -> tuple[str, object]:
 
 @bp.route("/courses/<slug>/modules/<module>")
 @visitor_page
+@autocommit(max_writes=1)  # its one write, the reader's Resume point, is one UPDATE
 def module(slug: str, module: str):
     lang = viewer_language()
     if not current_user.is_authenticated:

@@ -198,6 +198,39 @@ def test_the_token_on_a_kept_page_is_accepted_and_stays_the_sessions_own(
     assert done.status_code == 302
 
 
+def test_the_module_page_runs_without_a_transaction_on_postgresql(app, synced, db, cache,
+                                                                  make_user):
+    """No BEGIN, no ROLLBACK: each statement commits on its own, the Resume point too."""
+    from sqlalchemy import event
+
+    from elearn.courses import services
+
+    user = make_user()
+    reader = login_client(app, user)
+    course = get_course(db)
+    services.enrol(user, course)
+    db.session.commit()
+    other = next(m for m in course.modules if m.slug != "hs-codes" and m.published)
+    modes = []
+
+    def on_execute(conn, cursor, statement, parameters, context, executemany):
+        modes.append((statement.split()[0], conn.connection.dbapi_connection.autocommit
+                      if app.config["DB_BACKEND"] == "postgresql" else None))
+
+    event.listen(db.engine, "before_cursor_execute", on_execute)
+    try:
+        html(reader.get(HS_CODES))
+        html(reader.get(f"/courses/{course.slug}/modules/{other.slug}"))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", on_execute)
+    # The Resume point, written at each visit: to this module, then to the other.
+    assert [verb for verb, _mode in modes].count("UPDATE") == 2
+    if app.config["DB_BACKEND"] == "postgresql":
+        assert {autocommit for _verb, autocommit in modes} == {True}
+    db.session.expire_all()
+    assert services.get_enrolment(user, course).last_module_id == other.id
+
+
 def test_a_read_that_changes_nothing_commits_nothing(app, synced, db, cache, make_user):
     """Reading the module the reader is already on writes no row; moving on does."""
     from sqlalchemy import event
