@@ -307,11 +307,13 @@ class WebinarRegistrations(MethodView):
             # Someone else's address: they get their link by e-mail; the caller learns
             # only that the address is registered.
             registrations.resend_manage_link(registration)
-        # The answer is read inside the transaction, from the rows just written: after
-        # the commit every one of them would be read again (a new transaction on
-        # PostgreSQL, and three statements, for what the session already holds).
-        body = _registration_out(registration, reveal_token=result.created or owner)
+        # The answer shows the rows just written: kept as committed rather than expired
+        # and read again (a registration and its webinar, for what the session holds),
+        # and built after the commit, once the webinar's lock is released: under it
+        # every other registrant of the webinar would wait for the answer's Python.
+        db.session().expire_on_commit = False  # this request's session only
         db.session.commit()
+        body = _registration_out(registration, reveal_token=result.created or owner)
         return body, 201 if result.created else 200
 
 
