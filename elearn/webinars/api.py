@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 from functools import cache
+from types import EllipsisType
 
 from flask import current_app
 from flask.views import MethodView
@@ -171,7 +172,10 @@ def _webinar_out(webinar: Webinar, counts=None) -> dict:
     return out
 
 
-def _registration_out(registration: Registration, *, reveal_token: bool) -> dict:
+def _registration_out(registration: Registration, *, reveal_token: bool,
+                      position: int | None | EllipsisType = ...) -> dict:
+    """The registration as the API shows it; ``position``: its waitlist place when known
+    already (``...``: counted here)."""
     webinar = registration.webinar
     seat = registration.status == RegistrationStatus.CONFIRMED.value and \
         not webinar.is_cancelled
@@ -179,7 +183,7 @@ def _registration_out(registration: Registration, *, reveal_token: bool) -> dict
         "id", "webinar_id", "status", "name", "email", "country", "organisation",
         "language", "timezone", "attended", "created_at")}
     out.update(
-        position=registrations.waitlist_position(registration),
+        position=registrations.waitlist_position(registration) if position is ... else position,
         manage_token=registration.manage_token if reveal_token else None,
         manage_url=manage_url(registration) if reveal_token else None,
         join_url=webinar.join_url if seat and reveal_token else None,
@@ -313,7 +317,8 @@ class WebinarRegistrations(MethodView):
         # every other registrant of the webinar would wait for the answer's Python.
         db.session().expire_on_commit = False  # this request's session only
         db.session.commit()
-        body = _registration_out(registration, reveal_token=result.created or owner)
+        body = _registration_out(registration, reveal_token=result.created or owner,
+                                 position=result.position())
         return body, 201 if result.created else 200
 
 

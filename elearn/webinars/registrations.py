@@ -52,6 +52,14 @@ class RegistrationResult:
     registration: Registration
     #: False when the address was already registered and that registration came back.
     created: bool
+    #: The waitlist place as decided under the webinar's lock; None: read when asked.
+    known_position: int | None = None
+
+    def position(self) -> int | None:
+        """1 for the first in line; None when not waitlisted."""
+        if self.known_position is not None:
+            return self.known_position
+        return waitlist_position(self.registration)
 
 
 def _valid_countries() -> set[str]:
@@ -133,15 +141,16 @@ def register(
         person = _clean_person(name=name, email=email, country=country,
                                organisation=organisation, language=language or "en",
                                timezone=timezone or "UTC")
+    # A new address is the common case (a burst is thousands of them): it is inserted
+    # straight away, and only an address already there is looked up.
+    result = _register_new(webinar_id, person, user, now)
+    if result is not None:
+        return result
     existing = _find(webinar_id, person["email"])
     if existing is not None and existing.is_active:
         if user is not None and existing.user_id is None:
             existing.user_id = user.id
         return RegistrationResult(existing, created=False)
-    if existing is None:
-        result = _register_new(webinar_id, person, user, now)
-        if result is not None:
-            return result
     return _register_locked(webinar_id, person, user, now)
 
 
@@ -192,7 +201,8 @@ def _register_new(webinar_id: int, person: dict, user: User | None,
     changed, the messages are written again under the lock: the outcome is always the
     one the locked path gives. Nothing is visible to anyone before the caller commits.
 
-    None when the webinar is missing or not open (the locked path then says why).
+    None when the webinar is missing or not open (the locked path then says why), or
+    when the address is registered already (the caller looks it up).
     """
     webinar = db.session.get(Webinar, webinar_id)
     if webinar is None:
@@ -213,7 +223,7 @@ def _register_new(webinar_id: int, person: dict, user: User | None,
         "confirmed_at": now if predicted is Status.CONFIRMED else None, **person,
     }, ["webinar_id", "email"])
     if new_id is None:
-        return RegistrationResult(_find(webinar_id, person["email"]), created=False)
+        return None  # the address is registered already (the caller looks it up)
     registration = db.session.get(Registration, new_id)
     message = _announce(registration, now, position=notifications.POSITION_SLOT)
 
@@ -226,12 +236,14 @@ def _register_new(webinar_id: int, person: dict, user: User | None,
         registration.status = status.value
         registration.confirmed_at = now if status is Status.CONFIRMED else None
         db.session.flush()
-        _announce(registration, now, position=waitlist_position(registration))
-    elif status is Status.WAITLISTED:
-        db.session.flush()
-        notifications.fill_position(message, waitlist_position(registration))
+        position = waitlist_position(registration)
+        _announce(registration, now, position=position)
+    else:
+        position = waitlist_position(registration)
+        if position is not None:
+            notifications.fill_position(message, position)
     db.session.flush()
-    return RegistrationResult(registration, created=True)
+    return RegistrationResult(registration, created=True, known_position=position)
 
 
 def _register_locked(webinar_id: int, person: dict, user: User | None,
