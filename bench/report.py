@@ -31,6 +31,15 @@ def _load(item: dict) -> str:
     return f" (load {item['load_before']:.1f}→{item['load_after']:.1f})"
 
 
+def _cpu(burst: dict) -> str:
+    """CPU per registration: what the rate is made of on a machine shared with the rest."""
+    cpu = burst.get("cpu_ms_per_registration")
+    if not cpu:
+        return ""
+    return (f"; CPU per registration {cpu['machine']:.1f} ms (app server "
+            f"{cpu['server']:.1f}, PostgreSQL {cpu['database']:.1f})")
+
+
 def _row(*cells) -> str:
     return "| " + " | ".join(str(c) for c in cells) + " |"
 
@@ -119,7 +128,7 @@ def write_report(results: dict, output: str) -> None:
             f"{b['confirmed']} confirmed, {b['waitlisted']} waitlisted, {b['other']} other; "
             f"waitlist in arrival order: {'yes' if b['waitlist_in_order'] else 'NO'}; "
             f"{b['errors']} errors; p50 {b['p50_ms']:.0f} ms, p99 {b['p99_ms']:.0f} ms"
-            + _load(b),
+            + _cpu(b) + _load(b),
             "—", "exactly 300 confirmed, rest waitlisted in order, 0 errors"
             + (f", ≥ {BURST_PER_SECOND}/s" if goal_rate else " (rate goal: PostgreSQL)"),
             _yes(met), f"`{b['command']}`"))

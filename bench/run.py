@@ -29,7 +29,17 @@ from datetime import UTC, datetime
 from bench import burst, reminders, seed
 from bench.load import require_wrk, wrk
 from bench.report import write_report
-from bench.servers import RESULTS, ROOT, THREADS, WORKERS, child_env, login, request, serve
+from bench.servers import (
+    RESULTS,
+    ROOT,
+    THREADS,
+    WORKERS,
+    CpuMeter,
+    child_env,
+    login,
+    request,
+    serve,
+)
 
 POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432")
 SMALL_SCALE = 0.1
@@ -256,10 +266,15 @@ def bench_burst(url: str) -> dict:
         command = [sys.executable, "-m", "bench.burst", "--port", str(server.port),
                    "--webinar", str(webinar_id), "--count", "2000", "--concurrency", "32",
                    "--out", str(out_file)]
+        meter = CpuMeter(server.process.pid)
+        meter.start()
         subprocess.run(command, cwd=ROOT, env=child_env(), check=True)
+        cpu = meter.stop()
     load_after = os.getloadavg()[0]
     report = json.loads(out_file.read_text())
-    report.update(load_before=load_before, load_after=load_after)
+    report.update(load_before=load_before, load_after=load_after,
+                  cpu_ms_per_registration={key: seconds * 1000 / report["count"]
+                                           for key, seconds in cpu.items()})
     with app.app_context():
         checked = burst.verify(report, webinar_id, capacity=300)
         from elearn.extensions import db

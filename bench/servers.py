@@ -154,3 +154,66 @@ def login(port: int, email: str, password: str) -> str:
     path = (location.path or "/") + (f"?{location.query}" if location.query else "")
     _status, headers, _body = request(port, "GET", path, headers={"Cookie": cookie})
     return session_cookie(headers) or cookie
+
+
+# -- where the CPU goes ------------------------------------------------------------------
+
+
+def _cpu_ticks(pid: int) -> int:
+    """User + system clock ticks of one live process (its own, not its children's)."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])
+
+
+def _pids_where(match) -> list[int]:
+    pids = []
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                parent = int(handle.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                command = handle.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if match(int(entry), parent, command):
+            pids.append(int(entry))
+    return pids
+
+
+class CpuMeter:
+    """CPU seconds spent by the app server (gunicorn and its workers) and by PostgreSQL
+    between ``start()`` and ``stop()``, and by the whole machine.
+
+    A rate on a shared, noisy machine moves with its neighbours; the CPU a piece of work
+    takes moves much less, and says what a rate goal would need (read from /proc; zeros
+    where there is none).
+    """
+
+    def __init__(self, server_pid: int):
+        self.server_pid = server_pid
+        self.ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+    def _sample(self) -> dict[str, int]:
+        server = _pids_where(lambda pid, parent, _c: self.server_pid in (pid, parent))
+        database = _pids_where(lambda _p, _parent, command: command.startswith("postgres"))
+        try:
+            with open("/proc/stat") as handle:
+                parts = [int(x) for x in handle.readline().split()[1:8]]
+            machine = sum(parts) - parts[3] - parts[4]  # all but idle and iowait
+        except OSError:
+            machine = 0
+        return {"server": sum(map(_cpu_ticks, server)),
+                "database": sum(map(_cpu_ticks, database)), "machine": machine}
+
+    def start(self) -> None:
+        self.before = self._sample()
+
+    def stop(self) -> dict[str, float]:
+        after = self._sample()
+        return {key: (after[key] - self.before[key]) / self.ticks for key in after}
