@@ -426,7 +426,7 @@ def waitlist_position(registration: Registration) -> int | None:
     if registration.status != Status.WAITLISTED.value:
         return None
     return db.session.execute(
-        select(func.count(Registration.id)).where(
+        select(func.count()).select_from(Registration).where(  # the queue index alone
             Registration.webinar_id == registration.webinar_id,
             Registration.status == Status.WAITLISTED.value,
             Registration.queue_number <= registration.queue_number,

@@ -297,12 +297,14 @@ def seat_counts(webinar_ids: list[int]) -> dict[int, SeatCounts]:
     counts = {webinar_id: SeatCounts() for webinar_id in webinar_ids}
     if not webinar_ids:
         return counts
+    # Only the three statuses counted, and count(*): a range of the queue index
+    # (webinar_id, status, queue_number), without the cancelled and declined rows.
+    counted = ("confirmed", "waitlisted", "pending")
     rows = db.session.execute(
-        select(Registration.webinar_id, Registration.status, func.count(Registration.id))
-        .where(Registration.webinar_id.in_(webinar_ids))
+        select(Registration.webinar_id, Registration.status, func.count())
+        .where(Registration.webinar_id.in_(webinar_ids), Registration.status.in_(counted))
         .group_by(Registration.webinar_id, Registration.status)
     ).all()
     for webinar_id, status, count in rows:
-        if status in ("confirmed", "waitlisted", "pending"):
-            setattr(counts[webinar_id], status, count)
+        setattr(counts[webinar_id], status, count)
     return counts
