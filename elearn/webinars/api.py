@@ -23,6 +23,7 @@ from elearn.api.auth import token_required
 from elearn.extensions import db, limiter
 from elearn.i18n import LANGUAGE_NAMES
 from elearn.permissions import has_role
+from elearn.readonly import reads_from_here
 from elearn.webinars import attendance, registrations, services
 from elearn.webinars.errors import WebinarError, WebinarNotFound
 from elearn.webinars.models import Registration, RegistrationStatus, Webinar
@@ -317,6 +318,7 @@ class WebinarRegistrations(MethodView):
         # every other registrant of the webinar would wait for the answer's Python.
         db.session().expire_on_commit = False  # this request's session only
         db.session.commit()
+        reads_from_here()
         body = _registration_out(registration, reveal_token=result.created or owner,
                                  position=result.position())
         return body, 201 if result.created else 200

@@ -172,3 +172,29 @@ def test_an_account_registering_an_address_a_guest_used_takes_that_registration(
     assert (again.created, again.registration.id) == (False, first.registration.id)
     assert again.registration.user_id == user.id
     assert again.position() is None  # a seat
+
+
+def test_the_answers_counts_after_the_commit_open_no_transaction(app, client, db,
+                                                                 make_webinar):
+    if app.config["DB_BACKEND"] != "postgresql":
+        pytest.skip("SQLite keeps its transactions: they cost no round trip there")
+    webinar = make_webinar(capacity=3)
+    _register(client, webinar, 0)
+    seen = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement.split()[0], conn.connection.dbapi_connection.autocommit))
+
+    def commit(conn):
+        seen.append(("COMMIT", None))
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    event.listen(db.engine, "commit", commit)
+    try:
+        _register(client, webinar, 1)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+        event.remove(db.engine, "commit", commit)
+    end = seen.index(("COMMIT", None))
+    assert {mode for _verb, mode in seen[:end]} == {False}  # the registration: one transaction
+    assert seen[end + 1:] == [("SELECT", True)]  # the counts: autocommit, no BEGIN, no ROLLBACK
