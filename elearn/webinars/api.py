@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 from functools import cache
-from types import EllipsisType
 
 from flask import current_app
 from flask.views import MethodView
@@ -174,9 +173,9 @@ def _webinar_out(webinar: Webinar, counts=None) -> dict:
 
 
 def _registration_out(registration: Registration, *, reveal_token: bool,
-                      position: int | None | EllipsisType = ...) -> dict:
-    """The registration as the API shows it; ``position``: its waitlist place when known
-    already (``...``: counted here)."""
+                      position: int | None) -> dict:
+    """The registration as the API shows it; ``position``: its waitlist place (None when
+    not waitlisted), which the caller has or counts (``waitlist_position``)."""
     webinar = registration.webinar
     seat = registration.status == RegistrationStatus.CONFIRMED.value and \
         not webinar.is_cancelled
@@ -184,7 +183,7 @@ def _registration_out(registration: Registration, *, reveal_token: bool,
         "id", "webinar_id", "status", "name", "email", "country", "organisation",
         "language", "timezone", "attended", "created_at")}
     out.update(
-        position=registrations.waitlist_position(registration) if position is ... else position,
+        position=position,
         manage_token=registration.manage_token if reveal_token else None,
         manage_url=manage_url(registration) if reveal_token else None,
         join_url=webinar.join_url if seat and reveal_token else None,
@@ -285,7 +284,9 @@ class WebinarRegistrations(MethodView):
                                                attended=query.get("attended"),
                                                query=query.get("q", ""))
         # Manage tokens belong to the registrants: trainers decide on the pages instead.
-        return [_registration_out(r, reveal_token=False) for r in people]
+        return [_registration_out(r, reveal_token=False,
+                                  position=registrations.waitlist_position(r))
+                for r in people]
 
     @limiter.shared_limit(lambda: current_app.config["RATELIMIT_REGISTER"],
                           scope=REGISTER_SCOPE, methods=["POST"])
@@ -332,7 +333,8 @@ class RegistrationByToken(MethodView):
         registration = registrations.find_by_token(token)
         if registration is None:
             raise WebinarNotFound(_("There is no registration with this token."))
-        return _registration_out(registration, reveal_token=True)
+        return _registration_out(registration, reveal_token=True,
+                                 position=registrations.waitlist_position(registration))
 
     @blp.response(200, RegistrationSchema)
     def delete(self, token):
@@ -345,4 +347,5 @@ class RegistrationByToken(MethodView):
                                status=409)
         registrations.cancel_registration(registration)
         db.session.commit()
-        return _registration_out(registration, reveal_token=True)
+        return _registration_out(registration, reveal_token=True,
+                                 position=registrations.waitlist_position(registration))
