@@ -317,8 +317,12 @@ class WebinarRegistrations(MethodView):
         # and read again (a registration and its webinar, for what the session holds),
         # and built after the commit, once the webinar's lock is released: under it
         # every other registrant of the webinar would wait for the answer's Python.
-        db.session().expire_on_commit = False  # this request's session only
-        db.session.commit()
+        session = db.session()
+        session.expire_on_commit = False  # this commit only: the session may outlive it
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = True
         reads_from_here()
         body = _registration_out(registration, reveal_token=result.created or owner,
                                  position=result.position())
