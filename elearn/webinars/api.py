@@ -172,18 +172,26 @@ def _webinar_out(webinar: Webinar, counts=None) -> dict:
     return out
 
 
-def _registration_out(registration: Registration, *, reveal_token: bool,
-                      position: int | None) -> dict:
-    """The registration as the API shows it; ``position``: its waitlist place (None when
-    not waitlisted), which the caller has or counts (``waitlist_position``)."""
-    webinar = registration.webinar
-    seat = registration.status == RegistrationStatus.CONFIRMED.value and \
-        not webinar.is_cancelled
+def _registrant_out(registration: Registration, position: int | None) -> dict:
+    """The registration as a trainer's list shows it (``RegistrantSchema``: no webinar, no
+    manage token); ``position``: its waitlist place (None when not waitlisted), which the
+    caller has or counts (``waitlist_position``)."""
     out = {name: getattr(registration, name) for name in (
         "id", "webinar_id", "status", "name", "email", "country", "organisation",
         "language", "timezone", "attended", "created_at")}
+    out.update(position=position, manage_token=None, manage_url=None, join_url=None)
+    return out
+
+
+def _registration_out(registration: Registration, *, reveal_token: bool,
+                      position: int | None) -> dict:
+    """The registration with its webinar, as its registrant (``reveal_token``) or a
+    trainer sees it."""
+    webinar = registration.webinar
+    seat = registration.status == RegistrationStatus.CONFIRMED.value and \
+        not webinar.is_cancelled
+    out = _registrant_out(registration, position)
     out.update(
-        position=position,
         manage_token=registration.manage_token if reveal_token else None,
         manage_url=manage_url(registration) if reveal_token else None,
         join_url=webinar.join_url if seat and reveal_token else None,
@@ -283,10 +291,9 @@ class WebinarRegistrations(MethodView):
         people = attendance.find_registrations(webinar, status=query.get("status"),
                                                attended=query.get("attended"),
                                                query=query.get("q", ""))
+        positions = registrations.waitlist_positions(webinar.id)
         # Manage tokens belong to the registrants: trainers decide on the pages instead.
-        return [_registration_out(r, reveal_token=False,
-                                  position=registrations.waitlist_position(r))
-                for r in people]
+        return [_registrant_out(r, positions.get(r.id)) for r in people]
 
     @limiter.shared_limit(lambda: current_app.config["RATELIMIT_REGISTER"],
                           scope=REGISTER_SCOPE, methods=["POST"])

@@ -21,6 +21,7 @@ messages just before taking the lock, so the lock is held only to decide (see
 from __future__ import annotations
 
 import secrets
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -432,6 +433,20 @@ def waitlist_position(registration: Registration) -> int | None:
             Registration.queue_number <= registration.queue_number,
         )
     ).scalar_one()
+
+
+def waitlist_positions(webinar_id: int) -> dict[int, int]:
+    """Every waitlisted registration's place in line (by id), in one statement: a list of
+    registrants shows them all, and one count each grew with the waitlist."""
+    rows = db.session.execute(
+        select(Registration.id, Registration.queue_number)  # the queue index alone
+        .where(Registration.webinar_id == webinar_id,
+               Registration.status == Status.WAITLISTED.value)
+        .order_by(Registration.queue_number)
+    ).all()
+    numbers = [number for _id, number in rows]
+    # As waitlist_position counts: those waitlisted with a number up to one's own.
+    return {id_: bisect_right(numbers, number) for id_, number in rows}
 
 
 def registration_of(webinar: Webinar, user: User) -> Registration | None:

@@ -141,8 +141,7 @@ def registrants(webinar_id: int):
     return render_template(
         "webinars/registrants.html", webinar=webinar, people=people, filters=filters,
         counts=services.seat_counts([webinar.id])[webinar.id],
-        positions={r.id: registrations.waitlist_position(r) for r in people
-                   if r.status == RegistrationStatus.WAITLISTED.value},
+        positions=registrations.waitlist_positions(webinar.id),
         statuses=[s.value for s in RegistrationStatus], decision_form=DecisionForm(),
         attendance_form=AttendanceForm(), upload_form=AttendanceUploadForm(),
         args=request.args,

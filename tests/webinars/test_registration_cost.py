@@ -198,3 +198,45 @@ def test_the_answers_counts_after_the_commit_open_no_transaction(app, client, db
     end = seen.index(("COMMIT", None))
     assert {mode for _verb, mode in seen[:end]} == {False}  # the registration: one transaction
     assert seen[end + 1:] == [("SELECT", True)]  # the counts: autocommit, no BEGIN, no ROLLBACK
+
+
+def test_a_registrant_list_costs_the_same_however_long_the_waitlist(
+        client, db, make_webinar, make_user, api_token, login, guest):
+    """Trainers list every registrant with their place in line: counted for all at once,
+    and the webinar's seats once, not a query or two per person."""
+    trainer = make_user(role="trainer", email="trainer@example.org")
+    headers = api_token(trainer)
+    login(trainer)
+    webinar = make_webinar(capacity=1)
+    api = f"/api/v1/webinars/{webinar.id}/registrations"
+    page = f"/webinars/{webinar.id}/registrants"
+
+    def register(first, last):
+        for n in range(first, last):
+            registrations.register(webinar.id, **guest(n))
+        db.session.commit()
+
+    register(1, 4)
+    costs = {}
+    for _waitlisted in (2, 12):  # then ten more in line
+        for url, extra in ((api, {"headers": headers}), (page, {})):
+            with statements(db) as sent:
+                response = client.get(url, **extra)
+            assert response.status_code == 200
+            costs.setdefault(url, []).append(len(sent))
+        register(4, 14)
+    assert len(set(costs[api])) == len(set(costs[page])) == 1, costs
+
+    # The places: in arrival order, closing up when someone leaves the line.
+    second = db.session.execute(select(Registration).where(
+        Registration.email == "guest2@example.org")).scalar_one()
+    registrations.cancel_registration(second)
+    db.session.commit()
+    listed = client.get(api, headers=headers).get_json()
+    places = {r["email"]: r["position"] for r in listed}
+    assert places["guest1@example.org"] is None  # the seat
+    assert places["guest2@example.org"] is None  # cancelled
+    assert [places[f"guest{n}@example.org"] for n in range(3, 14)] == list(range(1, 12))
+    assert all("webinar" not in r and r["manage_token"] is None for r in listed)
+    html = client.get(page).get_data(as_text=True)
+    assert html.count("guest13@example.org") == 1
