@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale
-from flask import current_app, request, session
+from flask import current_app, request
 from flask_login import current_user
 
 #: The six UN languages, each named in itself (what a switcher shows).
@@ -19,16 +20,29 @@ LANGUAGE_NAMES = {
     "zh": "中文",
 }
 RTL_LANGUAGES = frozenset({"ar"})
+#: The cookies that keep a visitor's choice of language and of time zone. Cookies, not the
+#: session: a visitor who only chose a language has no session, so the visitors' page
+#: cache (``elearn.pagecache``) still serves them, keyed by the choice.
+LANGUAGE_COOKIE = "lang"
+TIMEZONE_COOKIE = "tz"
+CHOICE_COOKIE_AGE = timedelta(days=365)
 #: ISO 3166 codes that Babel lists but that are not countries or territories.
 _NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "ZZ", "QO", "XA", "XB", "XK"})
 
 
+def remember_choice(response, cookie: str, value: str) -> None:
+    """Keep a visitor's choice (``LANGUAGE_COOKIE``, ``TIMEZONE_COOKIE``) for a year."""
+    response.set_cookie(cookie, value, max_age=int(CHOICE_COOKIE_AGE.total_seconds()),
+                        samesite="Lax", httponly=True, secure=request.is_secure)
+
+
 def select_locale() -> str:
-    """The signed-in user's language, then the session's choice, then Accept-Language."""
+    """The signed-in user's language, then the one chosen here (a cookie), then
+    Accept-Language."""
     languages = current_app.config["LANGUAGES"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
-    chosen = session.get("lang") if request else None
+    chosen = request.cookies.get(LANGUAGE_COOKIE) if request else None
     if chosen in languages:
         return chosen
     if request:
@@ -43,7 +57,7 @@ def select_timezone() -> str:
     if current_user and current_user.is_authenticated and is_timezone(current_user.timezone):
         return current_user.timezone
     if request:
-        chosen = request.cookies.get("tz")
+        chosen = request.cookies.get(TIMEZONE_COOKIE)
         if chosen and is_timezone(chosen):
             return chosen
     return "UTC"

@@ -18,8 +18,10 @@ How it works:
   if it sets no cookie; and it answers a visitor's GET from what it keeps, without
   running the app at all: the cache does the job of a reverse proxy's micro-cache.
   The key is the path and query, and the language and time zone a visitor's page is
-  rendered in (``Accept-Language`` and the ``tz`` cookie, resolved like the app does;
-  the decorator checks that the app did render the page in them).
+  rendered in (the ``lang`` cookie or ``Accept-Language``, and the ``tz`` cookie,
+  resolved like the app does; the decorator checks that the app did render the page in
+  them). The switchers keep a visitor's choices in those cookies, not in a session, so
+  choosing Arabic does not take a visitor out of the cache.
 * Pages with a rate limit are not marked (the limiter would be skipped), nor is any page
   when an application-wide limit (RATELIMIT_DEFAULT / RATELIMIT_APPLICATION) is set.
 
@@ -51,7 +53,7 @@ from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header, parse_cookie
 from werkzeug.wrappers import Request, Response
 
-from elearn.i18n import is_timezone
+from elearn.i18n import LANGUAGE_COOKIE, TIMEZONE_COOKIE, is_timezone
 
 EXTENSION = "elearn_page_cache"
 #: The signed CSRF token of each session secret (see :func:`session_csrf_token`).
@@ -114,19 +116,22 @@ def register(app: Flask) -> None:
 # -- who is a visitor, and in which language and zone ------------------------------------
 
 
-def _visitor_cookies(cookie_header: str, config) -> tuple[bool, str | None]:
-    """(no session or remember cookie, the ``tz`` cookie)."""
+def _visitor_cookies(cookie_header: str, config) -> tuple[bool, str | None, str | None]:
+    """(no session or remember cookie, the time-zone cookie, the language cookie)."""
     if not cookie_header:
-        return True, None
+        return True, None, None
     jar = parse_cookie(cookie_header)
     if config["SESSION_COOKIE_NAME"] in jar or \
             config.get("REMEMBER_COOKIE_NAME", "remember_token") in jar:
-        return False, None
-    return True, jar.get("tz")
+        return False, None, None
+    return True, jar.get(TIMEZONE_COOKIE), jar.get(LANGUAGE_COOKIE)
 
 
-def visitor_locale(accept_language: str | None, config) -> str:
-    """The language of a visitor's pages: ``elearn.i18n.select_locale`` without a user."""
+def visitor_locale(accept_language: str | None, config, chosen: str | None) -> str:
+    """The language of a visitor's pages: ``elearn.i18n.select_locale`` without a user
+    (``chosen``: the language cookie)."""
+    if chosen in config["LANGUAGES"]:
+        return chosen
     best = parse_accept_header(accept_language or "", LanguageAccept).best_match(
         config["LANGUAGES"])
     return best or config["BABEL_DEFAULT_LOCALE"]
@@ -260,10 +265,11 @@ class VisitorPages:
                 or environ.get("REQUEST_METHOD") not in ("GET", "HEAD") \
                 or "HTTP_AUTHORIZATION" in environ:
             return self.app(environ, start_response)
-        visitor, tz_cookie = _visitor_cookies(environ.get("HTTP_COOKIE", ""), self.config)
+        visitor, tz_cookie, lang_cookie = _visitor_cookies(environ.get("HTTP_COOKIE", ""),
+                                                           self.config)
         if not visitor:
             return self.app(environ, start_response)
-        locale = visitor_locale(environ.get("HTTP_ACCEPT_LANGUAGE"), self.config)
+        locale = visitor_locale(environ.get("HTTP_ACCEPT_LANGUAGE"), self.config, lang_cookie)
         zone = visitor_timezone(tz_cookie)
         key = (environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""), locale, zone)
         page = self.cache.get(key)

@@ -26,6 +26,11 @@ def test_switcher_works_without_javascript(client):
     response = client.post("/language", data={"lang": "fr", "next": "/login"})
     assert response.status_code == 302 and response.headers["Location"] == "/login"
     assert "Se connecter" in client.get("/login").get_data(as_text=True)
+    # A new account starts in the language chosen, whatever the browser asks for.
+    signup = client.get("/signup", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<option selected value="fr">' in signup or '<option value="fr" selected' in signup
+    assert client.post("/language", data={"lang": "xx"}).status_code == 302
+    assert "Se connecter" in client.get("/login").get_data(as_text=True)  # still French
     response = client.post("/language", data={"lang": "fr", "next": "https://evil.example"})
     assert response.headers["Location"] == "/"
 
@@ -43,6 +48,12 @@ def test_signed_in_users_language_wins_and_switching_saves_it(client, db, make_u
     client.post("/language", data={"lang": "ru"})
     db.session.refresh(user)
     assert user.locale == "ru"
+    # The choice outlasts signing out (a cookie as well as the profile).
+    token = client.get("/logout").get_data(as_text=True).split('name="csrf_token"')[1]
+    client.post("/logout", data={"csrf_token": token.split('value="')[1].split('"')[0]})
+    assert client.get("/account").status_code == 302  # signed out
+    assert '<html lang="ru"' in client.get("/login", headers={"Accept-Language": "en"}
+                                           ).get_data(as_text=True)
 
 
 @pytest.mark.parametrize("language", ["fr", "es", "ar", "ru", "zh"])

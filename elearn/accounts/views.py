@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -22,6 +23,7 @@ from elearn.accounts.forms import (
 )
 from elearn.accounts.services import AccountError
 from elearn.extensions import db, limiter
+from elearn.i18n import TIMEZONE_COOKIE
 from elearn.permissions import require_login
 
 bp = Blueprint("accounts", __name__)
@@ -51,9 +53,8 @@ def signup():
         return redirect(url_for("main.index"))
     form = SignupForm()
     if request.method == "GET":
-        form.locale.data = form.locale.data or str(request.accept_languages.best_match(
-            current_app.config["LANGUAGES"]) or "en")
-        form.timezone.data = form.timezone.data or request.cookies.get("tz") or "UTC"
+        form.locale.data = form.locale.data or str(get_locale())  # the page's language
+        form.timezone.data = form.timezone.data or request.cookies.get(TIMEZONE_COOKIE) or "UTC"
     if form.validate_on_submit():
         services.sign_up(
             email=form.email.data, name=form.name.data, password=form.password.data,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from elearn.accounts.views import safe_next
 from elearn.extensions import csrf, db
+from elearn.i18n import LANGUAGE_COOKIE, remember_choice
 from elearn.pagecache import visitor_page
 
 bp = Blueprint("main", __name__)
@@ -23,19 +24,21 @@ def index():
 @bp.route("/language", methods=["POST"])
 @csrf.exempt
 def set_language():
-    """Remember the chosen language (in the profile when signed in). Works without JS.
+    """Remember the chosen language: in a cookie, and in the profile when signed in (so it
+    also outlasts signing out). Works without JS.
 
     Exempt from CSRF so that pages carry no token (and no session) for anonymous readers,
     which lets shared caches keep them; the worst a forged request can do is change the
     language, and SameSite=Lax keeps the session cookie off cross-site POSTs anyway.
     """
     lang = request.form.get("lang")
+    response = redirect(safe_next(request.form.get("next")) or "/")
     if lang in current_app.config["LANGUAGES"]:
-        session["lang"] = lang
+        remember_choice(response, LANGUAGE_COOKIE, lang)
         if current_user.is_authenticated and current_user.locale != lang:
             current_user.locale = lang
             db.session.commit()
-    return redirect(safe_next(request.form.get("next")) or "/")
+    return response
 
 
 @bp.route("/healthz")

@@ -26,7 +26,7 @@ from elearn.accounts.models import Role
 from elearn.accounts.views import safe_next
 from elearn.db import utcnow
 from elearn.extensions import csrf, db, limiter
-from elearn.i18n import LANGUAGE_NAMES, is_timezone
+from elearn.i18n import LANGUAGE_NAMES, TIMEZONE_COOKIE, is_timezone, remember_choice
 from elearn.pagecache import visitor_page
 from elearn.permissions import has_role
 from elearn.webinars import ics, registrations, services
@@ -44,7 +44,6 @@ from elearn.webinars.times import format_when, readings, utc_to_local, webinar_r
 bp = Blueprint("webinars", __name__, url_prefix="/webinars")
 
 #: How long a visitor's chosen zone is remembered.
-TZ_COOKIE_AGE = timedelta(days=365)
 #: How far back a theme feed reaches.
 FEED_HISTORY = timedelta(days=90)
 #: Webinars per page of the list (pages stay under 50 KB).
@@ -133,8 +132,7 @@ def set_timezone():
     target = safe_next(form.next.data) or url_for("webinars.index")
     response = redirect(target)
     if form.validate_on_submit() and is_timezone(form.tz.data):
-        response.set_cookie("tz", form.tz.data, max_age=int(TZ_COOKIE_AGE.total_seconds()),
-                            samesite="Lax", httponly=True, secure=request.is_secure)
+        remember_choice(response, TIMEZONE_COOKIE, form.tz.data)
     else:
         flash(_("Choose a time zone from the list."), "error")
     return response

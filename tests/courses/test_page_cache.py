@@ -62,13 +62,32 @@ def test_a_kept_module_page_still_answers_conditional_requests(client, synced, c
     assert client.get("/courses/customs-trade/modules/hs-codes").get_data() == first.get_data()
 
 
-def test_a_visitor_with_a_session_gets_their_own_page(app, synced, cache):
+def test_a_visitor_who_chose_a_language_gets_it_and_stays_a_visitor(
+        app, synced, db, cache):
     english = "Search titles and summaries"
     assert english in html(app.test_client().get("/courses/"))
     chooser = app.test_client()
-    chooser.post("/language", data={"lang": "fr", "next": "/courses/"})  # kept in a session
-    assert english not in html(chooser.get("/courses/"))
+    response = chooser.post("/language", data={"lang": "fr", "next": "/courses/"})
+    # The choice is a cookie, not a session: the chooser is still a visitor.
+    assert "lang=fr" in response.headers["Set-Cookie"]
+    assert chooser.get_cookie(app.config["SESSION_COOKIE_NAME"]) is None
+    french = html(chooser.get("/courses/"))
+    assert english not in french and '<html lang="fr"' in french
     assert english in html(app.test_client().get("/courses/"))
+    # Kept for them, by language: a French visitor a moment later gets the kept page
+    # (the course unpublished since shows only after PAGE_CACHE_SECONDS), as does one
+    # whose browser asks for French; English visitors have their own.
+    editing.set_course_published(get_course(db, "article-15"), False)
+    db.session.commit()
+    other = app.test_client()
+    other.set_cookie("lang", "fr")
+    assert html(other.get("/courses/")) == french
+    assert html(app.test_client().get(
+        "/courses/", headers={"Accept-Language": "fr"})) == french
+    # A cookie naming no language of ours is ignored, as the app ignores it.
+    odd = app.test_client()
+    odd.set_cookie("lang", "xx")
+    assert english in html(odd.get("/courses/"))
 
 
 # -- signed-in readers: the rendering is shared, the state never stale ---------------------
