@@ -10,9 +10,10 @@ taken) shows within that time, as behind any shared cache.
 How it works:
 
 * ``@visitor_page`` marks a view whose page may be kept. Only requests that carry no
-  session cookie, remember cookie or Authorization header are *visitors* (so no user, no
-  flashed message, no per-session language); for them, once the view has answered 200
-  without writing the session, the decorator marks the response as one to keep.
+  remember cookie or Authorization header, and no session cookie or one whose session
+  holds nothing but a CSRF secret, are *visitors* (so no user, no flashed message); for
+  them, once the view has answered 200 without writing the session or putting its CSRF
+  token in the page, the decorator marks the response as one to keep.
 * :class:`VisitorPages` is WSGI middleware in front of the Flask app (``create_app``
   installs it). It keeps a marked response as it leaves the app, every header included,
   if it sets no cookie; and it answers a visitor's GET from what it keeps, without
@@ -42,13 +43,14 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from functools import wraps
 
 from flask import Flask, current_app, g, request, session
 from flask_babel import get_locale, get_timezone
 from flask_wtf.csrf import generate_csrf
+from itsdangerous import BadSignature
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header, parse_cookie
 from werkzeug.wrappers import Request, Response
@@ -110,19 +112,58 @@ def register(app: Flask) -> None:
     cache = PageCache(app.config.get("PAGE_CACHE_ENTRIES", 512))
     app.extensions[EXTENSION] = cache
     app.extensions[CSRF_TOKENS] = PageCache(app.config.get("PAGE_CACHE_ENTRIES", 512) * 8)
-    app.wsgi_app = VisitorPages(app.wsgi_app, app.config, cache)
+    app.wsgi_app = VisitorPages(app.wsgi_app, app.config, cache, _session_reader(app))
 
 
 # -- who is a visitor, and in which language and zone ------------------------------------
 
+#: Longer session cookies are not read by the middleware: one that holds nothing but a CSRF
+#: secret is about 110 characters, one with a user in it well over 200 (Flask-Login's
+#: session identifier alone is 128), so a signed-in reader's cookie is not decoded twice.
+BLANK_SESSION_CHARS = 160
 
-def _visitor_cookies(cookie_header: str, config) -> tuple[bool, str | None, str | None]:
-    """(no session or remember cookie, the time-zone cookie, the language cookie)."""
+
+def _session_reader(app: Flask) -> Callable[[str], Iterable[str] | None]:
+    """The keys of a session cookie's session, as the app would open it (signature and
+    age checked); None for a cookie too long to be blank or one the app would not open."""
+    serializers: list = []
+
+    def keys(value: str) -> Iterable[str] | None:
+        if len(value) > BLANK_SESSION_CHARS:
+            return None
+        if not serializers:  # built at first use: the secret key is set by then
+            serializers.append(app.session_interface.get_signing_serializer(app))
+        if serializers[0] is None:
+            return None
+        try:
+            return serializers[0].loads(
+                value, max_age=int(app.permanent_session_lifetime.total_seconds())).keys()
+        except (BadSignature, ValueError, AttributeError):
+            return None
+
+    return keys
+
+
+def blank_session(keys: Iterable[str] | None, config) -> bool:
+    """A session that holds nothing of a person: at most the CSRF secret a form page
+    leaves behind (a visitor who opened the sign-in page, or signed out, and went on
+    reading) and Flask-Login's "not fresh" mark, which it puts in any session without a
+    user. Its holder gets the visitors' pages, which carry no token."""
+    return keys is not None and set(keys) <= {
+        config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), "_fresh"}
+
+
+def _visitor_cookies(cookie_header: str, config, session_keys: Callable[[str], Iterable[str] | None]
+                     ) -> tuple[bool, str | None, str | None]:
+    """(a visitor: no remember cookie and no session or a blank one; the time-zone cookie;
+    the language cookie). ``session_keys(cookie value)``: the session's keys."""
     if not cookie_header:
         return True, None, None
     jar = parse_cookie(cookie_header)
-    if config["SESSION_COOKIE_NAME"] in jar or \
-            config.get("REMEMBER_COOKIE_NAME", "remember_token") in jar:
+    if config.get("REMEMBER_COOKIE_NAME", "remember_token") in jar:
+        return False, None, None
+    value = jar.get(config["SESSION_COOKIE_NAME"])
+    if value is not None and not blank_session(session_keys(value), config):
         return False, None, None
     return True, jar.get(TIMEZONE_COOKIE), jar.get(LANGUAGE_COOKIE)
 
@@ -143,10 +184,19 @@ def visitor_timezone(tz_cookie: str | None) -> str:
 
 
 def is_visitor() -> bool:
-    """The current request can only be anonymous and has no session of its own."""
+    """The current request can only be anonymous and has no session of its own (none,
+    or a blank one: see :func:`blank_session`)."""
     if request.method not in ("GET", "HEAD") or "Authorization" in request.headers:
         return False
-    return _visitor_cookies(request.headers.get("Cookie", ""), current_app.config)[0]
+    return _visitor_cookies(request.headers.get("Cookie", ""), current_app.config,
+                            lambda _value: session.keys())[0]
+
+
+def _personal() -> bool:
+    """The page was made for this session alone: it wrote the session, or holds the
+    session's CSRF token (which a blank session's holder gets without writing it)."""
+    return session.modified or current_app.config.get("WTF_CSRF_FIELD_NAME",
+                                                      "csrf_token") in g
 
 
 # -- the app side ------------------------------------------------------------------------
@@ -169,7 +219,7 @@ def visitor_page(view: Callable) -> Callable:
         response = current_app.make_response(view(*args, **kwargs))
         seconds = _seconds()
         if seconds > 0 and response.status_code == 200 and is_visitor() \
-                and not session.modified and not _application_limits():
+                and not _personal() and not _application_limits():
             request.environ[KEEP] = (seconds, str(get_locale()), str(get_timezone()))
         return response
 
@@ -188,7 +238,7 @@ def cached_render(key: Hashable, render: Callable[[], str]) -> str:
     html = cache.get(full_key)
     if html is None:
         html = render()
-        if not session.modified:
+        if not _personal():
             cache.put(full_key, html, seconds)
     return html
 
@@ -255,18 +305,20 @@ def session_csrf_token(seconds: float) -> str:
 class VisitorPages:
     """Answers visitors' GETs from kept pages; keeps the pages the app marks."""
 
-    def __init__(self, app, config, cache: PageCache):
+    def __init__(self, app, config, cache: PageCache,
+                 session_keys: Callable[[str], Iterable[str] | None]):
         self.app = app
         self.config = config
         self.cache = cache
+        self.session_keys = session_keys
 
     def __call__(self, environ, start_response):
         if self.config.get("PAGE_CACHE_SECONDS", 0) <= 0 \
                 or environ.get("REQUEST_METHOD") not in ("GET", "HEAD") \
                 or "HTTP_AUTHORIZATION" in environ:
             return self.app(environ, start_response)
-        visitor, tz_cookie, lang_cookie = _visitor_cookies(environ.get("HTTP_COOKIE", ""),
-                                                           self.config)
+        visitor, tz_cookie, lang_cookie = _visitor_cookies(
+            environ.get("HTTP_COOKIE", ""), self.config, self.session_keys)
         if not visitor:
             return self.app(environ, start_response)
         locale = visitor_locale(environ.get("HTTP_ACCEPT_LANGUAGE"), self.config, lang_cookie)

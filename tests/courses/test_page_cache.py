@@ -90,6 +90,60 @@ def test_a_visitor_who_chose_a_language_gets_it_and_stays_a_visitor(
     assert english in html(odd.get("/courses/"))
 
 
+def _kept_catalogue(app, db) -> None:
+    """Keep the catalogue for visitors, then unpublish a course: a client that still sees
+    it was answered from the kept page."""
+    assert REPORTING in titles(html(app.test_client().get("/courses/")))
+    editing.set_course_published(get_course(db, "article-15"), False)
+    db.session.commit()
+
+
+@pytest.fixture
+def csrf_on(app, monkeypatch):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)  # as in production
+
+
+def test_a_visitor_who_opened_the_sign_in_page_still_gets_the_kept_pages(
+        app, synced, db, cache, csrf_on):
+    reader = app.test_client()
+    reader.get("/login")  # the form's CSRF secret is now in a session of theirs
+    assert reader.get_cookie(app.config["SESSION_COOKIE_NAME"]) is not None
+    _kept_catalogue(app, db)
+    assert REPORTING in titles(html(reader.get("/courses/")))
+    # A session cookie the app would not open (forged, or signed with another key) is no
+    # visitor's: that request runs the app, which renders the page anew.
+    forger = app.test_client()
+    forger.set_cookie(app.config["SESSION_COOKIE_NAME"], "eyJjc3JmX3Rva2VuIjoiMSJ9.x.y")
+    assert REPORTING not in titles(html(forger.get("/courses/")))
+
+
+def test_signing_out_brings_back_the_visitors_pages(client, app, synced, db, cache,
+                                                    login, make_user, monkeypatch):
+    login(make_user())
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)  # signing out as in production
+    form = html(client.get("/logout"))
+    token = form.split('name="csrf_token" value="')[1].split('"')[0]
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert "You are signed out." in html(client.get("/"))  # their own page: not kept
+    assert "You are signed out." not in html(app.test_client().get("/"))
+    _kept_catalogue(app, db)
+    assert REPORTING in titles(html(client.get("/courses/")))
+
+
+def test_a_page_with_the_sessions_csrf_token_is_never_kept(app, synced, cache, csrf_on,
+                                                           monkeypatch):
+    from flask import render_template_string
+
+    monkeypatch.setitem(app.view_functions, "main.index", pagecache.visitor_page(
+        lambda: render_template_string('<input name="csrf_token" value="{{ csrf_token() }}">')))
+    first, second = app.test_client(), app.test_client()
+    for reader in (first, second):
+        reader.get("/login")
+    mine, theirs = html(first.get("/")), html(second.get("/"))
+    assert mine != theirs and len(cache) == 0
+    assert html(first.get("/")) != theirs
+
+
 # -- signed-in readers: the rendering is shared, the state never stale ---------------------
 
 HS_CODES = "/courses/customs-trade/modules/hs-codes"
