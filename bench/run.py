@@ -39,6 +39,7 @@ from bench.servers import (
     login,
     request,
     serve,
+    session_cookie,
 )
 
 POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432")
@@ -105,6 +106,7 @@ def targets(url: str) -> dict:
         ).scalar_one()
         out = {
             "catalogue": "/courses/",
+            "catalogue_session": "/courses/",
             "course": f"/courses/{course.slug}",
             "module": f"/courses/{course.slug}/modules/{module.slug}",
             "webinars": "/webinars/",
@@ -119,13 +121,25 @@ def targets(url: str) -> dict:
 
 
 PAGES = [
-    # (key, label, signed in)
-    ("catalogue", "Catalogue", False),
-    ("course", "Course page", False),
-    ("module", "Module page (signed in, with progress)", True),
-    ("webinars", "Webinar list", False),
-    ("verification", "Certificate verification page", False),
+    # (key, label, whose cookie: None, "member" or "visitor")
+    ("catalogue", "Catalogue", None),
+    ("catalogue_session", "Catalogue (visitor with a session, French chosen)",
+     "visitor"),
+    ("course", "Course page", None),
+    ("module", "Module page (signed in, with progress)", "member"),
+    ("webinars", "Webinar list", None),
+    ("verification", "Certificate verification page", None),
 ]
+
+
+def visitor_cookie(port: int) -> str:
+    """The cookies of a visitor who opened the sign-in page (a session holding its form's
+    CSRF secret), chose French, and read on: the session as a browser keeps it after the
+    next page."""
+    _status, headers, _body = request(port, "GET", "/login")
+    cookie = session_cookie(headers)
+    _status, headers, _body = request(port, "GET", "/courses/", headers={"Cookie": cookie})
+    return f"{session_cookie(headers) or cookie}; lang=fr"
 
 
 def check_page(port: int, path: str, cookie: str | None) -> tuple[int, bytes]:
@@ -173,20 +187,21 @@ def bench_pages(url: str, paths: dict[str, str], seconds: int) -> dict:
     with serve("bench.hello:app", child_env(), "hello", ready_path="/") as hello, \
             serve("wsgi:app", env, "app") as server:
         cookie = login(server.port, seed.LEARNER_EMAIL, seed.PASSWORD)
+        cookies = {"member": cookie, "visitor": visitor_cookie(server.port), None: None}
         status, body = check_page(server.port, paths["module"], cookie)
         if status != 200 or b"<progress" not in body:
             raise RuntimeError(f"module page for the signed-in learner: {status}, no progress")
         out["weight"] = page_weight(server.port, paths, cookie)
-        for key, label, signed_in in PAGES:
+        for key, label, whose in PAGES:
             if key not in paths:
                 continue
-            status, _body = check_page(server.port, paths[key], cookie if signed_in else None)
+            status, _body = check_page(server.port, paths[key], cookies[whose])
             if status != 200:
                 raise RuntimeError(f"{label} ({paths[key]}) answers {status}")
             if not out["hellos"]:
                 out["hellos"].append(wrk(hello.base_url + "/", seconds=seconds).as_dict())
             result = wrk(server.base_url + paths[key], seconds=seconds,
-                         headers={"Cookie": cookie} if signed_in else None)
+                         headers={"Cookie": cookies[whose]} if whose else None)
             out["hellos"].append(wrk(hello.base_url + "/", seconds=seconds).as_dict())
             ceiling = (out["hellos"][-2]["rps"] + out["hellos"][-1]["rps"]) / 2
             out["pages"][key] = {"label": label, **result.as_dict(), "hello_rps": ceiling}
@@ -225,13 +240,13 @@ def bench_growth(small_url: str, full_url: str, seconds: int, rounds: int = 5) -
                                                           targets(full_url)))
         cookies = {name: login(server.port, seed.LEARNER_EMAIL, seed.PASSWORD)
                    for name, server, _paths in sides}
-        for key, label, signed_in in PAGES:
+        for key, label, whose in PAGES:
             if key not in GROWTH:
                 continue
             runs: dict[str, list] = {name: [] for name, _server, _paths in sides}
             for turn in range(rounds):
                 for name, server, paths in sides:
-                    cookie = cookies[name] if signed_in else None
+                    cookie = cookies[name] if whose == "member" else None
                     status, _body = check_page(server.port, paths[key], cookie)
                     if status != 200:
                         raise RuntimeError(f"{label} ({paths[key]}) answers {status}")
