@@ -40,6 +40,7 @@ PAGE_CACHE_SECONDS = 0 turns it all off (the test suite does, except where it te
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections import OrderedDict
@@ -126,17 +127,16 @@ BLANK_SESSION_CHARS = 160
 def _session_reader(app: Flask) -> Callable[[str], Iterable[str] | None]:
     """The keys of a session cookie's session, as the app would open it (signature and
     age checked); None for a cookie too long to be blank or one the app would not open."""
-    serializers: list = []
+
+    @functools.cache
+    def serializer():  # built at first use: the secret key is set by then
+        return app.session_interface.get_signing_serializer(app)
 
     def keys(value: str) -> Iterable[str] | None:
-        if len(value) > BLANK_SESSION_CHARS:
-            return None
-        if not serializers:  # built at first use: the secret key is set by then
-            serializers.append(app.session_interface.get_signing_serializer(app))
-        if serializers[0] is None:
+        if len(value) > BLANK_SESSION_CHARS or serializer() is None:
             return None
         try:
-            return serializers[0].loads(
+            return serializer().loads(
                 value, max_age=int(app.permanent_session_lifetime.total_seconds())).keys()
         except (BadSignature, ValueError, AttributeError):
             return None
