@@ -22,6 +22,7 @@ def create_app(config: type[Config] | str | None = None, **overrides) -> Flask:
     configure(app, config, overrides)
     register_extensions(app)
     register_blueprints(app)
+    trim_rate_limit_checks(app)
     register_signal_receivers(app)
     register_errorhandlers(app)
     register_request_hooks(app)
@@ -120,6 +121,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(quiz_bp)
     app.register_blueprint(quiz_trainer_bp)
     init_api(app)
+
+
+def trim_rate_limit_checks(app: Flask) -> None:
+    """Every limit is known once the blueprints are registered (see ``drop_idle_check``)."""
+    from elearn.extensions import limiter
+
+    limiter.drop_idle_check(app)
 
 
 def register_signal_receivers(app: Flask) -> None:
