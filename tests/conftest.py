@@ -7,6 +7,7 @@ tests may commit, use threads and start processes like the real application does
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import os
 import socket
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from config import TestConfig
 from elearn import create_app
@@ -218,6 +219,26 @@ def smtp_server(app, _smtp_controller):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
     yield sink
     app.config.update(saved)
+
+
+@contextlib.contextmanager
+def statements(db):
+    """The SQL statements sent while the block runs, and where each transaction ended."""
+    sent: list[str] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        sent.append(" ".join(statement.split()))
+
+    def commit(conn):
+        sent.append("COMMIT")
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    event.listen(db.engine, "commit", commit)
+    try:
+        yield sent
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+        event.remove(db.engine, "commit", commit)
 
 
 def mail_body(message: EmailMessage) -> str:

@@ -9,38 +9,17 @@ shows up here rather than in the benchmark.
 
 from __future__ import annotations
 
-import contextlib
-
 import pytest
 from sqlalchemy import event, select
 
 from elearn.mail.models import OutboxMessage
 from elearn.webinars import registrations
 from elearn.webinars.models import Registration, Webinar
+from tests.conftest import statements
 from tests.webinars.conftest import outbox_for
 
 GUEST = {"name": "Amina Diallo", "country": "SN", "organisation": "Douanes",
          "language": "fr", "timezone": "Africa/Dakar"}
-
-
-@contextlib.contextmanager
-def statements(db):
-    """The SQL statements sent while the block runs, and where each transaction ended."""
-    sent: list[str] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        sent.append(" ".join(statement.split()))
-
-    def commit(conn):
-        sent.append("COMMIT")
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    event.listen(db.engine, "commit", commit)
-    try:
-        yield sent
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
-        event.remove(db.engine, "commit", commit)
 
 
 def _register(client, webinar, n):
