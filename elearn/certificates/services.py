@@ -46,6 +46,25 @@ def find_certificate(raw_code: str | None) -> Certificate | None:
     return db.session.execute(_BY_CODE, {"code": code}).scalar_one_or_none()
 
 
+#: What can change a certificate's verification page, without building the ORM object:
+#: the page is kept under it (see ``views.verify``), so a visitor's page from the cache
+#: costs this one Core row (the ORM's execution layer is twice the row's own cost).
+#: Everything else on the page is fixed at issue (a correction is a new certificate).
+_STATE_BY_CODE = select(
+    Certificate.id, Certificate.revoked_at, Certificate.replaced_at, Certificate.replaced_by_id,
+).where(Certificate.code == bindparam("code"))
+
+
+def certificate_state(raw_code: str | None) -> tuple | None:
+    """(code, id, revoked at, replaced at, replaced by) of the certificate with this
+    verification code, read as :func:`find_certificate` reads it; None when there is none."""
+    code = normalise_code(raw_code)
+    if code is None:
+        return None
+    row = db.session.connection().execute(_STATE_BY_CODE, {"code": code}).first()
+    return None if row is None else (code, *row)
+
+
 def certificates_of(user: User) -> list[Certificate]:
     """The holder's certificates, newest first, replaced and revoked ones included."""
     return list(db.session.execute(

@@ -74,16 +74,22 @@ def lookup():
 @verification_limit
 @reads_only
 def verify(code: str):
+    # The page is kept under everything that can change it, so a revocation shows at once;
+    # a visitor's page from the cache needs no more than this row.
+    state = services.certificate_state(code)
+    if state is None:
+        _no_such_certificate()
+    html = cached_render(state, lambda: _verification_page(state[0]))
+    return _private(current_app.make_response(html))
+
+
+def _verification_page(code: str) -> str:
     certificate = _load(code)
-    # The key holds everything that can change the page, so a revocation shows at once.
-    state = (certificate.code, certificate.status.value, certificate.revoked_at,
-             certificate.replaced_by_id)
-    html = cached_render(state, lambda: render_template(
+    return render_template(
         "certificates/verify.html", certificate=certificate, statuses=CertificateStatus,
         badge_url=url_for("certificates.badge", code=certificate.code),
         can_download=services.can_download(current_user, certificate),
-    ))
-    return _private(current_app.make_response(html))
+    )
 
 
 @bp.route("/verify/<code>/badge.json")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from elearn.certificates.services import reissue_certificate, revoke_certificate
+from tests.conftest import statements
 
 
 def _page(client, path, status=200):
@@ -135,18 +136,49 @@ def test_the_api_lists_the_tokens_users_certificates(client, api_token, make_use
     assert client.get("/api/v1/certificates").status_code == 401
 
 
-def test_a_revocation_shows_at_once_even_where_pages_are_kept(app, client, make_user,
-                                                                certificate, monkeypatch):
-    from elearn.certificates.services import revoke_certificate
-    from elearn.extensions import db
+@pytest.fixture
+def kept_pages(app, monkeypatch):
+    """The page cache on, as in production, and empty before and after."""
     from elearn.pagecache import EXTENSION
 
     monkeypatch.setitem(app.config, "PAGE_CACHE_SECONDS", 15)
     app.extensions[EXTENSION].clear()
+    yield
+    app.extensions[EXTENSION].clear()
+
+
+def test_a_revocation_shows_at_once_even_where_pages_are_kept(client, db, make_user,
+                                                                certificate, kept_pages):
     assert "Valid certificate." in _page(client, f"/verify/{certificate.code}")
     assert "Valid certificate." in _page(client, f"/verify/{certificate.code}")
     revoke_certificate(certificate, by=make_user(role="admin"), reason="Issued in error.")
     db.session.commit()
     page = _page(client, f"/verify/{certificate.code}")
     assert "Revoked certificate." in page and "Issued in error." in page
-    app.extensions[EXTENSION].clear()
+
+
+def test_a_replacement_shows_at_once_even_where_pages_are_kept(client, db, make_user,
+                                                                 certificate, kept_pages):
+    assert "Valid certificate." in _page(client, f"/verify/{certificate.code}")
+    new = reissue_certificate(certificate, by=make_user(role="admin"),
+                              holder_name="Aminata Diallo")
+    db.session.commit()
+    page = _page(client, f"/verify/{certificate.code}")
+    assert "Replaced certificate." in page and f'href="/verify/{new.code}"' in page
+
+
+def test_a_kept_verification_page_costs_one_statement(client, db, certificate, kept_pages):
+    first = _page(client, f"/verify/{certificate.code}")
+    with statements(db) as sent:
+        again = _page(client, f"/verify/{certificate.code}")
+    assert again == first
+    assert len(sent) == 1 and "FROM certificates" in sent[0], sent
+    # Signed-in readers get their own page (it may offer the PDF), never the kept one.
+    assert "Download the PDF" not in again
+
+
+def test_the_holder_gets_the_pdf_link_where_pages_are_kept(client, login, certificate,
+                                                            kept_pages):
+    assert "Download the PDF" not in _page(client, f"/verify/{certificate.code}")
+    login(certificate.holder)
+    assert "Download the PDF" in _page(client, f"/verify/{certificate.code}")
