@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
 import json
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -172,6 +172,14 @@ def write_report(results: dict, output: str) -> None:
     Path(output).write_text("\n".join(lines), encoding="utf-8")
 
 
-if __name__ == "__main__":
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description="Write BENCHMARKS.md again from the last run's results and bench/NOTES.md.")
+    parser.add_argument("output", nargs="?", default=str(ROOT / "BENCHMARKS.md"))
+    args = parser.parse_args(argv)
     data = json.loads((ROOT / "bench" / "results" / "results.json").read_text())
-    write_report(data, sys.argv[1] if len(sys.argv) > 1 else str(ROOT / "BENCHMARKS.md"))
+    write_report(data, args.output)
+
+
+if __name__ == "__main__":
+    main()
